@@ -1,0 +1,194 @@
+"""Builders: a feed spec and its articles → the feed's bytes, with feedgen.
+
+Pure: no clock, no files. The same inputs give the same bytes. Known traps of
+feedgen 1.0.0 and how they are handled here (each pinned by a test in
+tests/test_feedgen_traps.py):
+
+- ``updated``/``lastBuildDate`` default to the clock → set to the newest item's
+  date (the site's epoch for an empty feed);
+- the generator carries feedgen's version and ``docs`` a default → both set;
+- the RSS channel ``<link>`` follows the *last* link added → the alternate
+  link is added last, and the license link goes through our extension;
+- ``description()`` without ``isSummary=True`` overwrites Atom content → the
+  lead is set with ``summary()``;
+- ``add_entry()`` prepends → entries are appended in order;
+- entry links lose every attribute but href (#135), RSS drops every atom:link
+  but self, entry ``rights()`` writes nothing to RSS → extensions in
+  attribution.py, and ``dc:rights`` through feedgen's dc extension."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from . import attribution
+from .types import Article, Config, FeedSpec, Site
+
+GENERATOR = "syndication"
+GENERATOR_URI = "https://ms-news.ru/feeds/"
+RSS_DOCS = "https://www.rssboard.org/rss-specification"
+MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+
+
+def feed_id(site: Site, spec: FeedSpec) -> str:
+    """tag: URI of a feed (RFC 4151): stable across URL and title changes."""
+    return f"tag:{site.id_authority}:feed/{spec.section.slug}/{spec.variant.name}"
+
+
+def item_id(site: Site, article: Article) -> str:
+    """tag: URI of an article, minted from its stable record id only."""
+    return f"tag:{site.id_authority}:article/{article.id}"
+
+
+def summary_text(article: Article, limit: int = 300) -> str:
+    """The lead; for an article without one, the start of its body's text."""
+    if article.lead:
+        return article.lead
+    text = " ".join(etree.HTML(f"<div>{article.body_html}</div>").xpath("string()").split()) if article.body_html else ""
+    if len(text) <= limit:
+        return text or article.title
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def full_html(article: Article, site: Site) -> str:
+    """The full-text content: the image as a figure, the body, then the
+    attribution paragraph (always last)."""
+    parts = []
+    img = article.image
+    if img is not None and img.url not in article.body_html:
+        alt = html.escape(img.caption or article.title, quote=True)
+        figure = f'<figure><img src="{html.escape(img.url, quote=True)}" alt="{alt}"'
+        if img.width and img.height:
+            figure += f' width="{img.width}" height="{img.height}"'
+        figure += ">"
+        if img.caption:
+            figure += f"<figcaption>{html.escape(img.caption)}</figcaption>"
+        parts.append(figure + "</figure>")
+    parts.append(article.body_html or f"<p>{html.escape(summary_text(article))}</p>")
+    parts.append(attribution.closing_paragraph(article, site))
+    return "\n".join(parts)
+
+
+def _updated(site: Site, articles: Sequence[Article]) -> datetime:
+    return max((a.modified for a in articles), default=site.epoch)
+
+
+def _common(site: Site, spec: FeedSpec, articles: Sequence[Article], fmt: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(feed_id(site, spec))
+    fg.title(spec.title)
+    fg.description(spec.section.description)
+    fg.language(site.language)
+    fg.link(href=spec.self_url, rel="self", type=MEDIA_TYPES[fmt])
+    fg.link(href=spec.section.url, rel="alternate", type="text/html")  # last: the RSS <link>
+    fg.rights(site.condition)
+    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    tz = ZoneInfo(site.timezone)
+    fg.updated(_updated(site, articles).astimezone(tz))
+    return fg
+
+
+def build_rss(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
+    site = config.site
+    tz = ZoneInfo(site.timezone)
+    fg = _common(site, spec, articles, "rss")
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.register_extension("reprint", attribution.RssReprint, attribution.RssItemReprint, atom=False, rss=True)
+    fg.docs(RSS_DOCS)
+    fg.ttl(spec.ttl)
+    fg.image(url=site.logo, title=spec.title, link=spec.section.url)
+    fg.dc.dc_rights([site.condition])
+    fg.reprint.terms_url = site.terms_url
+    for a in articles:
+        fe = fg.add_entry(order="append")
+        fe.guid(item_id(site, a), permalink=False)
+        fe.title(a.title)
+        fe.link(href=a.url)
+        fe.summary(summary_text(a))  # RSS <description>; not description(): see module doc
+        if spec.variant.full_text:
+            fe.content(full_html(a, site))  # content:encoded
+        fe.published(a.published.astimezone(tz))
+        fe.updated(a.modified.astimezone(tz))
+        if a.authors:
+            fe.dc.dc_creator(list(a.authors))  # <author> would need an e-mail
+        _categories(fe, config, a)
+        if a.image is not None:
+            fe.enclosure(a.image.url, str(a.image.length or 0), a.image.type)
+        fe.dc.dc_rights([site.item_rights])
+        fe.reprint.source = (spec.self_url, site.name)
+    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def build_atom(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
+    site = config.site
+    tz = ZoneInfo(site.timezone)
+    fg = _common(site, spec, articles, "atom")
+    fg.register_extension("reprint", attribution.AtomReprint, attribution.AtomEntryLinks, atom=True, rss=False)
+    fg.subtitle(spec.section.description)
+    fg.author({"name": site.name, "uri": site.url})
+    fg.logo(site.logo)
+    fg.icon(site.icon)
+    fg.reprint.terms_url = site.terms_url
+    for a in articles:
+        fe = fg.add_entry(order="append")
+        fe.id(item_id(site, a))
+        fe.title(a.title)
+        fe.link(href=a.url)  # rel="alternate" by default (RFC 4287 §4.2.7.2)
+        fe.summary(summary_text(a))
+        if spec.variant.full_text:
+            fe.content(full_html(a, site), type="html")
+        fe.published(a.published.astimezone(tz))
+        fe.updated(a.modified.astimezone(tz))
+        for name in a.authors:
+            fe.author({"name": name})
+        _categories(fe, config, a)
+        fe.rights(site.item_rights)
+        links = [{"rel": "license", "href": site.terms_url, "type": attribution.LICENSE_TYPE}]
+        if a.image is not None:
+            enclosure = {"rel": "enclosure", "href": a.image.url, "type": a.image.type}
+            if a.image.length:
+                enclosure["length"] = str(a.image.length)
+            links.append(enclosure)
+        fe.reprint.links = links
+    return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def _categories(fe, config: Config, a: Article) -> None:
+    """The section first (RSS shows its title), then the tags."""
+    fe.category(term=a.section, label=config.section(a.section).title)
+    for tag in a.tags:
+        fe.category(term=tag)
+
+#: The builders, by the format name used in config/feeds.toml.
+BUILDERS: dict[str, Callable[[Config, FeedSpec, Sequence[Article]], bytes]] = {
+    "rss": build_rss,
+    "atom": build_atom,
+}
+
+
+def build(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
+    return BUILDERS[spec.variant.format](config, spec, articles)
+
+
+def build_opml(config: Config) -> bytes:
+    """OPML 2.0 listing every feed (title, type, xmlUrl, htmlUrl)."""
+    site = config.site
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = f"{site.name}: ленты RSS и Atom"
+    etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
+    body = etree.SubElement(root, "body")
+    for spec in config.feeds:
+        etree.SubElement(
+            body, "outline", type="rss", text=spec.title, title=spec.title,
+            xmlUrl=spec.self_url, htmlUrl=spec.section.url, language=site.language,
+            version="RSS2" if spec.variant.format == "rss" else "ATOM1",
+            description=spec.section.description,
+        )
+    return etree.tostring(root, pretty_print=True, encoding="UTF-8", xml_declaration=True)

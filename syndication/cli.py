@@ -1,0 +1,213 @@
+"""Commands for people and for cron.
+
+Quiet on success (nothing printed unless -v); problems on stderr, one line
+each, naming the record and field. Exit codes: 0 ok, 1 a feed failed its
+check, 2 usage or config error, 65 some records rejected (the rest done),
+75 the lock is held (or a source is unreachable)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from . import config as config_mod
+from . import pipeline
+from . import sample as sample_data
+from .errors import EXIT_DATAERR, EXIT_FEED_FAILED, EXIT_OK, SyndicationError, UsageError
+from .records import parse_date
+from .sources.store import Store
+from .types import Config
+
+DEFAULT_STORE = "syndication.sqlite3"
+
+
+class Ctx:
+    def __init__(self) -> None:
+        self.config_dir: str | None = None
+        self.store: str | None = None
+        self.verbosity = 0
+
+    def config(self) -> Config:
+        """--config, else $SYNDICATION_CONFIG, else ./config, else the embedded defaults."""
+        chosen = self.config_dir or os.environ.get("SYNDICATION_CONFIG")
+        if chosen is None and Path("config").is_dir():
+            chosen = "config"
+        return config_mod.load(chosen)
+
+    def store_path(self) -> str:
+        return self.store or os.environ.get("SYNDICATION_STORE") or DEFAULT_STORE
+
+    def err(self, line: str) -> None:
+        if self.verbosity >= 0:
+            click.echo(line, err=True)
+
+    def info(self, line: str) -> None:
+        if self.verbosity > 0:
+            click.echo(line, err=True)
+
+
+def _common(f):
+    """--config/--store/-v/-q, accepted before or after the command name."""
+
+    def set_config(ctx, _param, value):
+        if value is not None:
+            ctx.find_object(Ctx).config_dir = value
+        return value
+
+    def set_store(ctx, _param, value):
+        if value is not None:
+            ctx.find_object(Ctx).store = value
+        return value
+
+    def set_verbose(ctx, _param, value):
+        if value:
+            ctx.find_object(Ctx).verbosity = value
+        return value
+
+    def set_quiet(ctx, _param, value):
+        if value:
+            ctx.find_object(Ctx).verbosity = -1
+        return value
+
+    f = click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=set_quiet,
+                     help="Print only errors that stop the command.")(f)
+    f = click.option("-v", "--verbose", count=True, expose_value=False, callback=set_verbose,
+                     help="Print a summary line (and more with -vv).")(f)
+    f = click.option("--store", metavar="PATH", expose_value=False, callback=set_store,
+                     help=f"SQLite store (default: $SYNDICATION_STORE or ./{DEFAULT_STORE}).")(f)
+    f = click.option("--config", metavar="DIR", expose_value=False, callback=set_config,
+                     help="Config directory (default: $SYNDICATION_CONFIG, ./config, or the embedded defaults).")(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@_common
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Publish Ms-News.Ru's articles as RSS 2.0 and Atom 1.0 feeds that carry
+    the site's reprint condition."""
+    ctx.ensure_object(Ctx)
+
+
+@cli.command("import")
+@click.argument("source", metavar="FILE|-", type=click.Path(allow_dash=True, dir_okay=False))
+@_common
+@click.pass_obj
+def import_cmd(obj: Ctx, source: str) -> None:
+    """Check, clean and store articles from a JSON Lines file (- for stdin).
+
+    A bad record is reported as `ID: FIELD: reason` and skipped (exit 65);
+    every other record still goes in. Importing the same records again
+    changes nothing."""
+    config = obj.config()
+    with Store(obj.store_path()) as store:
+        if source == "-":
+            report = pipeline.import_records(sys.stdin.buffer, config, store, obj.err)
+        else:
+            try:
+                fh = open(source, "rb")
+            except OSError as exc:
+                raise UsageError(f"{source}: cannot open: {exc.strerror}") from None
+            with fh:
+                report = pipeline.import_records(fh, config, store, obj.err)
+    obj.info(f"import: {report.imported} written, {report.unchanged} unchanged, {len(report.rejected)} rejected")
+    sys.exit(EXIT_DATAERR if report.rejected else EXIT_OK)
+
+
+@cli.command("export")
+@click.option("--section", "sections", multiple=True, metavar="SLUG",
+              help="Only these sections (and their descendants); repeatable.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Write here instead of stdout.")
+@_common
+@click.pass_obj
+def export_cmd(obj: Ctx, sections: tuple[str, ...], output: str) -> None:
+    """Write the store as JSON Lines, sorted by id (round-trips with import)."""
+    config = obj.config()
+    wanted = None
+    if sections:
+        unknown = [s for s in sections if s not in config.section_slugs]
+        if unknown:
+            raise UsageError(f"--section {unknown[0]}: unknown section (declared: {', '.join(sorted(config.section_slugs))})")
+        wanted = set().union(*(config_mod.descendants(s, config.sections) for s in sections))
+    with Store(obj.store_path()) as store:
+        out = click.open_file(output, "w", encoding="utf-8")
+        n = 0
+        with out:
+            for _rid, line in store.records(wanted):
+                out.write(line + "\n")
+                n += 1
+    obj.info(f"export: {n} records")
+
+
+@cli.command("build")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory the feeds are published in.")
+@click.option("--sample", is_flag=True,
+              help="Build from the bundled sample articles (in a temporary store unless --store is given).")
+@click.option("--now", metavar="ISO8601",
+              help="The time to build as of (default: the clock). Same store + same --now = same bytes.")
+@_common
+@click.pass_obj
+def build_cmd(obj: Ctx, out_dir: Path, sample: bool, now: str | None) -> None:
+    """Build, check and publish every section's feeds and feeds.opml.
+
+    A feed that fails its check is not published (the last good file stays;
+    exit 1). Files whose bytes did not change are not touched."""
+    _build(obj, out_dir, sample, now)
+
+
+def _now(text: str | None, config: Config) -> datetime:
+    if text is None:
+        return datetime.now(timezone.utc)
+    try:
+        return parse_date(text, ZoneInfo(config.site.timezone))
+    except ValueError as exc:
+        raise UsageError(f"--now: {exc}") from None
+
+
+def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None) -> None:
+    started = time.perf_counter()
+    config = obj.config()
+    now = _now(now_text, config)
+    rejected: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="syndication-") as tmp:
+        store_path = obj.store_path() if (obj.store or not use_sample) else os.path.join(tmp, "sample.sqlite3")
+        with Store(store_path) as store:
+            if use_sample:
+                with sample_data.path().open("rb") as fh:
+                    rejected = pipeline.import_records(fh, config, store, obj.err).rejected
+            report = pipeline.build(config, store, out_dir, now, obj.err)
+    took = time.perf_counter() - started
+    obj.info(f"build: {len(config.feeds)} feeds, {report.items} items; {report.feeds_written} files written, "
+             f"{report.feeds_unchanged} unchanged, {len(report.feeds_failed)} failed; {took:.2f}s")
+    if report.feeds_failed:
+        sys.exit(EXIT_FEED_FAILED)
+    sys.exit(EXIT_DATAERR if rejected else EXIT_OK)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: our errors become one line on stderr and their exit code."""
+    try:
+        cli.main(args=argv, prog_name="syndication", standalone_mode=False, obj=Ctx())
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except SyndicationError as exc:
+        click.echo(f"syndication: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
+    sys.exit(EXIT_OK)

@@ -1,0 +1,262 @@
+"""config/*.toml → typed objects. The only reader of TOML.
+
+Three files: ``site.toml`` (the site and its reprint condition),
+``sections.toml`` (the section tree) and ``feeds.toml`` (feed variants and
+defaults). Every error names the file and the key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import datetime
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+from .records import normalize_url
+from .types import FORMATS, Config, FeedSpec, Section, Site, Variant
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+FILES = ("site.toml", "sections.toml", "feeds.toml")
+
+
+def embedded_dir() -> Path:
+    """The config bundled with the package (a copy of the repository's config/)."""
+    return Path(str(resources.files("syndication._config")))
+
+
+def load(directory: str | Path | None = None) -> Config:
+    """Read and check the config in ``directory`` (default: the embedded one)."""
+    base = Path(directory) if directory is not None else embedded_dir()
+    if not base.is_dir():
+        raise ConfigError(str(base), None, "config directory not found")
+    raw = {name: _read(base / name) for name in FILES}
+    site = _site(raw["site.toml"], str(base / "site.toml"))
+    sections = _sections(raw["sections.toml"], str(base / "sections.toml"))
+    ffile = str(base / "feeds.toml")
+    feeds_doc = raw["feeds.toml"]
+    _only(feeds_doc, {"defaults", "variant"}, ffile, "")
+    defaults = _table(feeds_doc.get("defaults", {}), ffile, "defaults")
+    _only(defaults, {"items", "opml", "ttl"}, ffile, "defaults")
+    items = _int(defaults.get("items", 50), ffile, "defaults.items", 1, 10_000)
+    ttl = _int(defaults.get("ttl", 15), ffile, "defaults.ttl", 1, 10_080)
+    opml = _relpath(_str(defaults.get("opml", "feeds.opml"), ffile, "defaults.opml"), ffile, "defaults.opml")
+    variants = _variants(feeds_doc.get("variant"), ffile)
+    feeds = tuple(
+        _spec(site, sections, s, v, items, ttl) for s in sections for v in variants
+    )
+    paths = [f.path for f in feeds] + [opml]
+    dupes = sorted({p for p in paths if paths.count(p) > 1})
+    if dupes:
+        raise ConfigError(ffile, "variant.file", f"two outputs share the path {dupes[0]!r}")
+    return Config(site, sections, variants, feeds, opml, str(base))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(str(path), None, "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), None, f"not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), None, f"cannot read: {exc}") from None
+
+
+def _only(table: dict, allowed: set[str], file: str, where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            name = f"{where}.{key}" if where else key
+            raise ConfigError(file, name, f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+
+
+def _table(value: Any, file: str, key: str) -> dict:
+    if not isinstance(value, dict):
+        raise ConfigError(file, key, "must be a table")
+    return value
+
+
+def _str(value: Any, file: str, key: str, *, empty: bool = False) -> str:
+    if not isinstance(value, str) or (not empty and not value.strip()):
+        raise ConfigError(file, key, "must be a non-empty string")
+    return value
+
+
+def _int(value: Any, file: str, key: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ConfigError(file, key, f"must be an integer from {lo} to {hi}")
+    return value
+
+
+def _url(value: Any, file: str, key: str) -> str:
+    text = _str(value, file, key)
+    try:
+        return normalize_url(text)
+    except ValueError as exc:
+        raise ConfigError(file, key, str(exc)) from None
+
+
+def _relpath(value: str, file: str, key: str) -> str:
+    """A path under the out directory: relative, no '..', no backslashes."""
+    p = PurePosixPath(value)
+    if value == "" or value != value.strip() or "\\" in value or "\x00" in value:
+        raise ConfigError(file, key, f"bad output path {value!r}")
+    if p.is_absolute() or any(part in ("..", ".", "") for part in value.split("/")):
+        raise ConfigError(file, key, f"output path {value!r} must stay inside the out directory")
+    return value
+
+
+def _site(doc: dict, file: str) -> Site:
+    _only(doc, {"site", "reprint"}, file, "")
+    s = _table(doc.get("site"), file, "site")
+    r = _table(doc.get("reprint"), file, "reprint")
+    _only(s, {"name", "url", "language", "timezone", "logo", "icon", "feeds_url", "id_authority", "epoch"}, file, "site")
+    _only(r, {"condition", "item_rights", "terms_url", "closing"}, file, "reprint")
+    tzname = _str(s.get("timezone"), file, "site.timezone")
+    try:
+        ZoneInfo(tzname)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(file, "site.timezone", f"unknown time zone {tzname!r}") from None
+    lang = _str(s.get("language"), file, "site.language")
+    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
+        raise ConfigError(file, "site.language", f"not a language code: {lang!r}")
+    authority = _str(s.get("id_authority"), file, "site.id_authority")
+    if not re.fullmatch(r"[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?", authority):
+        raise ConfigError(file, "site.id_authority", "must be 'domain,YYYY[-MM[-DD]]' (RFC 4151)")
+    epoch_text = _str(s.get("epoch"), file, "site.epoch")
+    try:
+        epoch = datetime.fromisoformat(epoch_text)
+    except ValueError:
+        epoch = None
+    if epoch is None or epoch.tzinfo is None:
+        raise ConfigError(file, "site.epoch", "must be an ISO 8601 date-time with an offset")
+    closing = _str(r.get("closing"), file, "reprint.closing")
+    if "{url}" not in closing:
+        raise ConfigError(file, "reprint.closing", "must contain {url}: the link to the original")
+    try:
+        closing.format(url="u", site="s")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(file, "reprint.closing", f"bad placeholder: {exc}") from None
+    feeds_url = _url(s.get("feeds_url"), file, "site.feeds_url")
+    if not feeds_url.endswith("/"):
+        feeds_url += "/"
+    return Site(
+        name=_str(s.get("name"), file, "site.name"),
+        url=_url(s.get("url"), file, "site.url"),
+        language=lang,
+        timezone=tzname,
+        logo=_url(s.get("logo"), file, "site.logo"),
+        icon=_url(s.get("icon"), file, "site.icon"),
+        feeds_url=feeds_url,
+        id_authority=authority,
+        epoch=epoch,
+        condition=_str(r.get("condition"), file, "reprint.condition"),
+        item_rights=_str(r.get("item_rights"), file, "reprint.item_rights"),
+        terms_url=_url(r.get("terms_url"), file, "reprint.terms_url"),
+        closing=closing,
+    )
+
+
+def _sections(doc: dict, file: str) -> tuple[Section, ...]:
+    _only(doc, {"section"}, file, "")
+    rows = doc.get("section")
+    if not isinstance(rows, list) or not rows:
+        raise ConfigError(file, "section", "must be a non-empty array of tables [[section]]")
+    out: list[Section] = []
+    for i, row in enumerate(rows):
+        where = f"section[{i}]"
+        row = _table(row, file, where)
+        _only(row, {"slug", "title", "description", "url", "parent", "dir"}, file, where)
+        slug = _str(row.get("slug"), file, f"{where}.slug")
+        if not SLUG.fullmatch(slug):
+            raise ConfigError(file, f"{where}.slug", f"{slug!r}: only a-z, 0-9 and inner hyphens")
+        parent = row.get("parent")
+        if parent is not None:
+            parent = _str(parent, file, f"{where}.parent")
+        directory = row.get("dir", slug)
+        directory = _str(directory, file, f"{where}.dir", empty=True)
+        if directory:
+            directory = _relpath(directory, file, f"{where}.dir")
+        out.append(Section(
+            slug=slug,
+            title=_str(row.get("title"), file, f"{where}.title"),
+            description=_str(row.get("description"), file, f"{where}.description"),
+            url=_url(row.get("url"), file, f"{where}.url"),
+            parent=parent,
+            dir=directory,
+        ))
+    slugs = [s.slug for s in out]
+    for i, s in enumerate(out):
+        if slugs.count(s.slug) > 1:
+            raise ConfigError(file, f"section[{i}].slug", f"duplicate slug {s.slug!r}")
+        if s.parent is not None and s.parent not in slugs:
+            raise ConfigError(file, f"section[{i}].parent", f"unknown section {s.parent!r}")
+    roots = [s for s in out if s.parent is None]
+    if len(roots) != 1:
+        raise ConfigError(file, "section", f"exactly one section must have no parent (found {len(roots)})")
+    by_slug = {s.slug: s for s in out}
+    for i, s in enumerate(out):  # no cycles: every chain reaches the root
+        seen, cur = set(), s
+        while cur.parent is not None:
+            if cur.slug in seen:
+                raise ConfigError(file, f"section[{i}].parent", "sections form a cycle")
+            seen.add(cur.slug)
+            cur = by_slug[cur.parent]
+    return tuple(out)
+
+
+def _variants(rows: Any, file: str) -> tuple[Variant, ...]:
+    if not isinstance(rows, list) or not rows:
+        raise ConfigError(file, "variant", "must be a non-empty array of tables [[variant]]")
+    out = []
+    for i, row in enumerate(rows):
+        where = f"variant[{i}]"
+        row = _table(row, file, where)
+        _only(row, {"name", "format", "full_text", "file", "title_suffix"}, file, where)
+        fmt = _str(row.get("format"), file, f"{where}.format")
+        if fmt not in FORMATS:
+            raise ConfigError(file, f"{where}.format", f"{fmt!r}: must be one of {', '.join(FORMATS)}")
+        full = row.get("full_text", False)
+        if not isinstance(full, bool):
+            raise ConfigError(file, f"{where}.full_text", "must be true or false")
+        name = _str(row.get("name"), file, f"{where}.name")
+        if not SLUG.fullmatch(name):
+            raise ConfigError(file, f"{where}.name", f"{name!r}: only a-z, 0-9 and inner hyphens")
+        fname = _relpath(_str(row.get("file"), file, f"{where}.file"), file, f"{where}.file")
+        out.append(Variant(name, fmt, full, fname, _str(row.get("title_suffix", ""), file, f"{where}.title_suffix", empty=True)))
+    names = [v.name for v in out]
+    for i, v in enumerate(out):
+        if names.count(v.name) > 1:
+            raise ConfigError(file, f"variant[{i}].name", f"duplicate variant {v.name!r}")
+    return tuple(out)
+
+
+def descendants(slug: str, sections: tuple[Section, ...]) -> frozenset[str]:
+    """The section and every section below it."""
+    found = {slug}
+    changed = True
+    while changed:
+        changed = False
+        for s in sections:
+            if s.parent in found and s.slug not in found:
+                found.add(s.slug)
+                changed = True
+    return frozenset(found)
+
+
+def _spec(site: Site, sections: tuple[Section, ...], section: Section, variant: Variant, items: int, ttl: int) -> FeedSpec:
+    path = f"{section.dir}/{variant.file}" if section.dir else variant.file
+    title = site.name if section.parent is None else f"{site.name} — {section.title}"
+    return FeedSpec(
+        section=section,
+        variant=variant,
+        slugs=descendants(section.slug, sections),
+        items=items,
+        path=path,
+        self_url=site.feeds_url + path,
+        ttl=ttl,
+        title=title + variant.title_suffix,
+    )

@@ -1,0 +1,114 @@
+"""Publishing: atomic, gated writes inside one out directory, under a lock.
+
+A file is written to a temporary file in its target directory, fsynced and
+``os.replace``d over the old one, so a reader (or a killed build) only ever
+sees a complete file. A file whose bytes did not change is not touched: its
+mtime stays, and conditional GET keeps working."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import socket
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+
+from .errors import LockHeldError, UnsafePathError, UsageError
+
+LOCK_NAME = ".syndication.lock"
+
+
+def target(out_dir: Path, relpath: str) -> Path:
+    """The path of ``relpath`` inside ``out_dir``; refuses anything that would
+    land outside it (absolute paths, '..', a symlink pointing out)."""
+    if not relpath or "\x00" in relpath or "\\" in relpath:
+        raise UnsafePathError(f"output path {relpath!r} is not allowed")
+    pure = PurePosixPath(relpath)
+    if pure.is_absolute() or any(part in ("..", ".", "") for part in relpath.split("/")):
+        raise UnsafePathError(f"output path {relpath!r} would leave the out directory")
+    root = out_dir.resolve()
+    path = root.joinpath(*pure.parts)
+    resolved = path.resolve()  # follows symlinks that already exist
+    if resolved != path or not resolved.is_relative_to(root):
+        raise UnsafePathError(f"output path {relpath!r} resolves to {resolved}, outside {root} (symlink?)")
+    return path
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically. Returns False (and touches
+    nothing) when the file already holds exactly these bytes."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        raise UnsafePathError(f"{path} is a directory") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+    return True
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class Lock:
+    """An exclusive, non-blocking lock on the out directory (flock on a
+    file in it). The holder writes who it is, for the one who waits."""
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / LOCK_NAME
+        self.fd: int | None = None
+
+    def __enter__(self) -> Lock:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise UsageError(f"{self.path}: cannot open the lock file: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                holder = self.path.read_text(encoding="utf-8", errors="replace").strip() or "another process"
+                raise LockHeldError(f"{self.path}: locked by {holder}") from None
+            raise
+        since = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {since}\n".encode(), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None

@@ -1,0 +1,444 @@
+"""Where records enter: JSON Lines → checked, cleaned ``Article`` objects.
+
+Checking and cleaning happen here and only here. Each field is typed and
+checked; text loses XML-illegal control characters and is NFC-normalised;
+lone surrogates are refused; the body is sanitized with an allow-list and its
+relative links are made absolute against the article URL. A bad record raises
+``RecordError(ref, field, reason)``; the caller reports it and goes on."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import mimetypes
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any, BinaryIO
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+import nh3
+from dateutil import parser as dateparser
+
+from .errors import RecordError
+from .types import STATUSES, Article, Image
+
+FIELDS = ("id", "url", "title", "lead", "body_html", "authors", "section", "tags",
+          "published", "updated", "image", "status", "adult")
+REQUIRED = ("id", "url", "title", "section", "published")
+ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~:-]{0,199}$")
+MAX_LINE = 8 * 1024 * 1024  # one record; a longer line is refused, not parsed
+
+# XML 1.0 forbids C0 controls but tab/LF/CR, and U+FFFE/U+FFFF; C1 controls
+# are allowed but discouraged (and in practice mojibake): all go.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# --- text -------------------------------------------------------------------
+
+def clean_text(value: str) -> str:
+    """Remove XML-illegal characters and NFC-normalise. Raises ValueError on a
+    lone surrogate (it cannot be encoded, so it cannot be published)."""
+    m = _SURROGATE.search(value)
+    if m:
+        raise ValueError(f"lone surrogate U+{ord(m.group()):04X} at character {m.start()}")
+    return unicodedata.normalize("NFC", _CONTROL.sub("", value))
+
+
+def one_line(value: str) -> str:
+    """Collapse runs of white space (titles, names, leads)."""
+    return " ".join(value.split())
+
+
+def strip_html(value: str) -> str:
+    """Plain text of an HTML fragment: tags removed, entities decoded.
+    A '<' that opens no tag ("доля <5%") is kept."""
+    if "<" not in value and "&" not in value:
+        return value
+    return html.unescape(nh3.clean(value, tags=set(), strip_comments=True))
+
+
+# --- URLs -------------------------------------------------------------------
+
+_URL_SAFE = "/%:@!$&'()*+,;=-._~"
+
+
+def normalize_url(value: str, base: str | None = None) -> str:
+    """An absolute http(s) URL as ASCII: IDNA host, percent-encoded path and
+    query. ``base`` resolves a relative reference. Raises ValueError."""
+    text = value.strip()
+    if not text or _CONTROL.search(text) or any(c.isspace() for c in text):
+        raise ValueError(f"not a URL: {value!r}")
+    if base is not None:
+        text = urljoin(base, text)
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a URL: {value!r} ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"not an absolute http(s) URL: {value!r}")
+    host = parts.hostname or ""
+    if not host or parts.username is not None or parts.password is not None:
+        raise ValueError(f"not an absolute http(s) URL with a host: {value!r}")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"bad host name in {value!r}") from None
+    netloc = host if port is None else f"{host}:{port}"
+    return urlunsplit((
+        parts.scheme.lower(),
+        netloc,
+        quote(parts.path or "/", safe=_URL_SAFE),
+        quote(parts.query, safe=_URL_SAFE + "?"),
+        quote(parts.fragment, safe=_URL_SAFE + "?"),
+    ))
+
+
+# --- HTML -------------------------------------------------------------------
+
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "del", "em",
+    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+    "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "abbr": {"title"},
+    "ol": {"start"},
+}
+DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript",
+                     "template", "svg", "math", "select", "textarea", "button"}
+URL_ATTRIBUTES = {"href", "src", "cite"}
+
+
+def sanitize_html(fragment: str, base: str) -> str:
+    """Allow-list sanitizing (nh3/ammonia): no script, style, iframe, object,
+    event handlers, style attributes, javascript:/data: URLs. Relative links
+    and images become absolute against ``base`` (the article URL)."""
+
+    def absolutize(tag: str, attr: str, value: str) -> str | None:
+        if attr not in URL_ATTRIBUTES:
+            return value
+        if value.strip().lower().startswith("mailto:") and tag == "a":
+            return value.strip()
+        try:
+            return normalize_url(value, base)
+        except ValueError:
+            return None  # javascript:, data:, garbage: the attribute goes
+
+    return nh3.clean(
+        fragment,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        clean_content_tags=DROP_WITH_CONTENT,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+        attribute_filter=absolutize,
+    ).strip()
+
+
+# --- dates ------------------------------------------------------------------
+
+class RussianParserInfo(dateparser.parserinfo):
+    """Month names as the site writes them: '16 декабря 2024' (genitive),
+    also nominative and the usual abbreviations."""
+
+    MONTHS = [
+        ("янв", "января", "январь", "янв."),
+        ("фев", "февраля", "февраль", "февр", "февр."),
+        ("мар", "марта", "март"),
+        ("апр", "апреля", "апрель"),
+        ("мая", "май"),
+        ("июн", "июня", "июнь"),
+        ("июл", "июля", "июль"),
+        ("авг", "августа", "август"),
+        ("сен", "сентября", "сентябрь", "сент"),
+        ("окт", "октября", "октябрь"),
+        ("ноя", "ноября", "ноябрь", "нояб"),
+        ("дек", "декабря", "декабрь"),
+    ]
+
+
+_RU_INFO = RussianParserInfo(dayfirst=True)
+_MONTH_NAMES = "|".join(sorted({n for names in RussianParserInfo.MONTHS for n in names}, key=len, reverse=True))
+_TIME = r"(?:,?\s+(?:в\s+)?\d{1,2}:\d{2}(?::\d{2})?)?"
+_SITE_DOTTED = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}" + _TIME + "$")
+_SITE_WORDS = re.compile(r"^\d{1,2}\s+(?:" + _MONTH_NAMES.replace(".", r"\.") + r")\.?\s+\d{4}(?:\s*г(?:ода|\.)?)?" + _TIME + "$", re.IGNORECASE)
+
+
+def parse_date(value: str, tz: ZoneInfo) -> datetime:
+    """ISO 8601, or the site's '16.12.2024' / '16 декабря 2024' (optionally
+    with a time). A naive time is in ``tz``. Raises ValueError."""
+    text = one_line(value)
+    if not text:
+        raise ValueError("empty date")
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        if not (_SITE_DOTTED.match(text) or _SITE_WORDS.match(text)):
+            raise ValueError(f"not a date in a known form (ISO 8601, 16.12.2024, 16 декабря 2024): {value!r}") from None
+        cleaned = re.sub(r"\s*г(?:ода|\.)?(?=\s|,|$)", "", text)
+        cleaned = re.sub(r"\bв\s+(?=\d)", "", cleaned)
+        try:
+            dt = dateparser.parse(cleaned, parserinfo=_RU_INFO, dayfirst=True)
+        except (dateparser.ParserError, ValueError, OverflowError) as exc:
+            raise ValueError(f"not a valid date: {value!r} ({exc})") from None
+    if not 1990 <= dt.year <= 2200:
+        raise ValueError(f"date out of range (1990–2200): {value!r}")
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz)
+    return dt
+
+
+def format_date(dt: datetime) -> str:
+    return dt.isoformat()
+
+
+# --- records ----------------------------------------------------------------
+
+def _field_str(obj: dict, name: str, ref: str, *, required: bool = False) -> str:
+    value = obj.get(name)
+    if value is None:
+        if required:
+            raise RecordError(ref, name, "missing")
+        return ""
+    if not isinstance(value, str):
+        raise RecordError(ref, name, f"must be a string, got {type(value).__name__}")
+    try:
+        return clean_text(value)
+    except ValueError as exc:
+        raise RecordError(ref, name, str(exc)) from None
+
+
+def _field_list(obj: dict, name: str, ref: str) -> tuple[str, ...]:
+    value = obj.get(name)
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise RecordError(ref, name, f"must be a list of strings, got {type(value).__name__}")
+    out: list[str] = []
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise RecordError(ref, f"{name}[{i}]", f"must be a string, got {type(item).__name__}")
+        try:
+            text = one_line(strip_html(clean_text(item)))
+        except ValueError as exc:
+            raise RecordError(ref, f"{name}[{i}]", str(exc)) from None
+        if text and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
+def _field_int(obj: dict, name: str, ref: str) -> int | None:
+    value = obj.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 2**53:
+        raise RecordError(ref, name, f"must be a non-negative integer, got {value!r}")
+    return value
+
+
+def _image(value: Any, ref: str) -> Image | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise RecordError(ref, "image", f"must be an object or null, got {type(value).__name__}")
+    unknown = sorted(k for k in value if k not in ("url", "type", "length", "width", "height", "caption"))
+    if unknown:
+        raise RecordError(ref, f"image.{unknown[0]}", "unknown field")
+    url_text = _field_str(value, "url", ref + "", required=True) if "url" in value else None
+    if not url_text:
+        raise RecordError(ref, "image.url", "missing")
+    try:
+        url = normalize_url(url_text)
+    except ValueError as exc:
+        raise RecordError(ref, "image.url", str(exc)) from None
+    mime = value.get("type")
+    if mime is None:
+        mime = mimetypes.guess_type(urlsplit(url).path)[0]
+    if not isinstance(mime, str) or not re.fullmatch(r"image/[a-z0-9.+-]+", mime):
+        raise RecordError(ref, "image.type", f"must be an image MIME type, got {mime!r}")
+    caption = _field_str(value, "caption", ref)
+    return Image(
+        url=url,
+        type=mime,
+        length=_field_int(value, "length", ref),
+        width=_field_int(value, "width", ref),
+        height=_field_int(value, "height", ref),
+        caption=one_line(strip_html(caption)),
+    )
+
+
+def record_ref(obj: Any, lineno: int | None) -> str:
+    """How a record is named in messages: its id if usable, else its line."""
+    if isinstance(obj, dict):
+        rid = obj.get("id")
+        if isinstance(rid, str) and ID.fullmatch(rid):
+            return rid
+    return f"line {lineno}" if lineno is not None else "record"
+
+
+def parse_record(obj: Any, *, sections: Iterable[str], tz: ZoneInfo, lineno: int | None = None) -> Article:
+    """Check and clean one raw record. Raises RecordError naming the field."""
+    ref = record_ref(obj, lineno)
+    if not isinstance(obj, dict):
+        raise RecordError(ref, None, f"a record must be a JSON object, got {type(obj).__name__}")
+    for key in obj:
+        if key not in FIELDS and not (isinstance(key, str) and key.startswith("_")):
+            raise RecordError(ref, key, "unknown field")
+    for name in REQUIRED:
+        if obj.get(name) is None:
+            raise RecordError(ref, name, "missing")
+    rid = obj["id"]
+    if not isinstance(rid, str):
+        raise RecordError(ref, "id", f"must be a string, got {type(rid).__name__}")
+    if not ID.fullmatch(rid):
+        raise RecordError(ref, "id", "must be 1-200 characters of A-Z a-z 0-9 . _ ~ : - starting with a letter or digit")
+    try:
+        url = normalize_url(_field_str(obj, "url", ref, required=True))
+    except ValueError as exc:
+        raise RecordError(ref, "url", str(exc)) from None
+    title = one_line(_field_str(obj, "title", ref, required=True))
+    if not title:
+        raise RecordError(ref, "title", "empty after cleaning")
+    lead = one_line(strip_html(_field_str(obj, "lead", ref)))
+    body = sanitize_html(_field_str(obj, "body_html", ref), url)
+    section = _field_str(obj, "section", ref, required=True)
+    known = set(sections)
+    if section not in known:
+        raise RecordError(ref, "section", f"unknown section {section!r} (declared: {', '.join(sorted(known))})")
+    tz_dates = {}
+    for name in ("published", "updated"):
+        text = _field_str(obj, name, ref, required=(name == "published"))
+        if text:
+            try:
+                tz_dates[name] = parse_date(text, tz)
+            except ValueError as exc:
+                raise RecordError(ref, name, str(exc)) from None
+    status = obj.get("status", "publish")
+    if status not in STATUSES:
+        raise RecordError(ref, "status", f"must be one of {', '.join(STATUSES)}, got {status!r}")
+    adult = obj.get("adult", False)
+    if not isinstance(adult, bool):
+        raise RecordError(ref, "adult", f"must be true or false, got {adult!r}")
+    updated = tz_dates.get("updated")
+    if updated is not None and updated <= tz_dates["published"]:
+        updated = None  # an "update" at or before publication is no update
+    return Article(
+        id=rid,
+        url=url,
+        title=title,
+        lead=lead,
+        body_html=body,
+        authors=_field_list(obj, "authors", ref),
+        section=section,
+        tags=_field_list(obj, "tags", ref),
+        published=tz_dates["published"],
+        updated=updated,
+        image=_image(obj.get("image"), ref),
+        status=status,
+        adult=adult,
+    )
+
+
+def to_record(article: Article) -> dict[str, Any]:
+    """The JSON Lines form of an article; ``parse_record`` reads it back equal."""
+    img = article.image
+    return {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "lead": article.lead,
+        "body_html": article.body_html,
+        "authors": list(article.authors),
+        "section": article.section,
+        "tags": list(article.tags),
+        "published": format_date(article.published),
+        "updated": format_date(article.updated) if article.updated else None,
+        "image": None if img is None else {
+            "url": img.url, "type": img.type, "length": img.length,
+            "width": img.width, "height": img.height, "caption": img.caption,
+        },
+        "status": article.status,
+        "adult": article.adult,
+    }
+
+
+def dumps(article: Article) -> str:
+    """One JSON Lines line (without the newline), deterministic."""
+    return json.dumps(to_record(article), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(article: Article) -> str:
+    return hashlib.sha256(dumps(article).encode("utf-8")).hexdigest()
+
+
+def utc_key(dt: datetime) -> str:
+    """A sortable UTC text key for a datetime (the store orders by it)."""
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def read_jsonl(stream: BinaryIO) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, parsed JSON value) per non-blank line. A line
+    that is not UTF-8 or not JSON yields a RecordError instead of a value."""
+    lineno = 0
+    while True:
+        raw = stream.readline(MAX_LINE + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip the rest of the line
+                raw = stream.readline(MAX_LINE)
+            yield lineno, RecordError(f"line {lineno}", None, f"record longer than {MAX_LINE} bytes")
+            continue
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield lineno, RecordError(f"line {lineno}", None, f"invalid UTF-8 at byte {exc.start}")
+            continue
+        try:
+            yield lineno, json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield lineno, RecordError(f"line {lineno}", None, f"invalid JSON: {exc.msg} at column {exc.colno}")
+        except RecursionError:
+            yield lineno, RecordError(f"line {lineno}", None, "invalid JSON: nested too deeply")
+
+
+def from_stored(record: dict[str, Any]) -> Article:
+    """An Article from a record this program cleaned and stored itself
+    (``to_record``): no re-checking, only typing. Raises KeyError/ValueError/
+    TypeError on a record that was not."""
+    img = record["image"]
+    updated = record["updated"]
+    return Article(
+        id=record["id"],
+        url=record["url"],
+        title=record["title"],
+        lead=record["lead"],
+        body_html=record["body_html"],
+        authors=tuple(record["authors"]),
+        section=record["section"],
+        tags=tuple(record["tags"]),
+        published=datetime.fromisoformat(record["published"]),
+        updated=datetime.fromisoformat(updated) if updated else None,
+        image=None if img is None else Image(**img),
+        status=record["status"],
+        adult=record["adult"],
+    )

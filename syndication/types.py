@@ -1,0 +1,190 @@
+"""The data that flows between the stages: frozen, typed, always valid.
+
+Every datetime here is timezone-aware; constructing one of these types with a
+naive datetime raises at once, not three modules later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Status = Literal["publish", "draft", "future", "private"]
+STATUSES: tuple[str, ...] = ("publish", "draft", "future", "private")
+FORMATS: tuple[str, ...] = ("rss", "atom")
+
+
+def _aware(name: str, value: datetime | None) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Image:
+    #: Absolute http(s) URL of the image file.
+    url: str
+    #: MIME type, e.g. ``image/jpeg``.
+    type: str
+    #: Size of the file in bytes, or None when unknown.
+    length: int | None = None
+    #: Pixel dimensions, or None when unknown.
+    width: int | None = None
+    height: int | None = None
+    #: Plain-text caption ("" when none).
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article, checked and cleaned (see ``records.py``)."""
+
+    #: Stable id chosen by the source (``ms-10452``); never derived from the title.
+    id: str
+    #: Absolute http(s) canonical URL of the article on the site (ASCII, percent-encoded).
+    url: str
+    #: Plain text, non-empty, NFC, no control characters.
+    title: str
+    #: Plain text (HTML stripped); may be "".
+    lead: str
+    #: Sanitized HTML with absolute links; may be "".
+    body_html: str
+    #: Author names, in byline order; may be empty.
+    authors: tuple[str, ...]
+    #: A section slug declared in config.
+    section: str
+    tags: tuple[str, ...]
+    #: When it was (or will be) published; aware.
+    published: datetime
+    #: When it was last changed in a significant way, or None; aware.
+    updated: datetime | None
+    image: Image | None
+    status: Status = "publish"
+    #: The article is marked 18+ (the site's footer warns some material is).
+    adult: bool = False
+
+    def __post_init__(self) -> None:
+        _aware("published", self.published)
+        _aware("updated", self.updated)
+
+    @property
+    def modified(self) -> datetime:
+        """The newest of published and updated."""
+        return max(self.published, self.updated) if self.updated else self.published
+
+    def visible_at(self, now: datetime) -> bool:
+        """Only published articles whose time has come ever reach a feed."""
+        return self.status == "publish" and self.published <= now
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    url: str
+    language: str
+    timezone: str
+    logo: str
+    icon: str
+    feeds_url: str
+    id_authority: str
+    epoch: datetime
+    #: The reprint condition, word for word from the site's footer.
+    condition: str
+    #: The short per-item rights statement.
+    item_rights: str
+    #: RFC 4946 license link target: the reprint terms page.
+    terms_url: str
+    #: Closing paragraph template of full-text items: {url}, {site}.
+    closing: str
+
+    def __post_init__(self) -> None:
+        _aware("epoch", self.epoch)
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    description: str
+    #: The section's page on the site.
+    url: str
+    #: Parent slug, None for the root (Главная).
+    parent: str | None
+    #: Directory of its feeds under the out directory ("" = top).
+    dir: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    format: str
+    full_text: bool
+    file: str
+    title_suffix: str = ""
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed file: a section in one variant."""
+
+    section: Section
+    variant: Variant
+    #: The section and every descendant: the slugs whose articles go in.
+    slugs: frozenset[str]
+    #: How many items (the newest N).
+    items: int
+    #: Path under the out directory, with "/" separators.
+    path: str
+    #: The URL the file is served at (its rel="self").
+    self_url: str
+    ttl: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Config:
+    site: Site
+    sections: tuple[Section, ...]
+    variants: tuple[Variant, ...]
+    feeds: tuple[FeedSpec, ...]
+    opml_path: str
+    #: The directory the config was read from (for messages).
+    source: str = ""
+
+    def section(self, slug: str) -> Section:
+        for s in self.sections:
+            if s.slug == slug:
+                return s
+        raise KeyError(slug)
+
+    @property
+    def section_slugs(self) -> frozenset[str]:
+        return frozenset(s.slug for s in self.sections)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of a check: stable code, message, where, and the rule."""
+
+    level: Literal["error", "warning"]
+    code: str
+    message: str
+    line: int | None = None
+    spec: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.line}: " if self.line else ""
+        ref = f" [{self.spec}]" if self.spec else ""
+        return f"{where}{self.level} {self.code}: {self.message}{ref}"
+
+
+@dataclass
+class Report:
+    """What a command did: counts for -v and the problems for stderr."""
+
+    rejected: list[str] = field(default_factory=list)
+    feeds_written: int = 0
+    feeds_unchanged: int = 0
+    feeds_failed: list[str] = field(default_factory=list)
+    items: int = 0
+    imported: int = 0
+    unchanged: int = 0
