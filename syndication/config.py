@@ -23,8 +23,12 @@ FILES = ("site.toml", "sections.toml", "feeds.toml")
 
 
 def embedded_dir() -> Path:
-    """The config bundled with the package (a copy of the repository's config/)."""
-    return Path(str(resources.files("syndication._config")))
+    """The config bundled with the package: the repository's config/, installed
+    as package data ``syndication._config``; in a source checkout, config/ itself."""
+    try:
+        return Path(str(resources.files("syndication._config")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "config"
 
 
 def load(directory: str | Path | None = None) -> Config:

@@ -41,6 +41,7 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say) 
     report = Report()
     out_dir.mkdir(parents=True, exist_ok=True)
     with publish.Lock(out_dir):
+        publish.remove_stale_temp(out_dir)
         # One indexed query per section serves every feed that includes it.
         depth = max((spec.items for spec in config.feeds), default=0)
         per_section = {s.slug: store.newest([s.slug], now, depth) for s in config.sections}

@@ -78,6 +78,17 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def remove_stale_temp(out_dir: Path) -> int:
+    """Remove temporary files a killed build left behind. Call under the lock:
+    then no other build is writing one."""
+    removed = 0
+    for tmp in out_dir.rglob(".*.tmp"):
+        if tmp.is_file() and not tmp.is_symlink():
+            tmp.unlink()
+            removed += 1
+    return removed
+
+
 class Lock:
     """An exclusive, non-blocking lock on the out directory (flock on a
     file in it). The holder writes who it is, for the one who waits."""

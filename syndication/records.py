@@ -322,7 +322,9 @@ def parse_record(obj: Any, *, sections: Iterable[str], tz: ZoneInfo, lineno: int
     tz_dates = {}
     for name in ("published", "updated"):
         text = _field_str(obj, name, ref, required=(name == "published"))
-        if text:
+        if not text.strip() and name == "published":
+            raise RecordError(ref, name, "empty")
+        if text.strip():
             try:
                 tz_dates[name] = parse_date(text, tz)
             except ValueError as exc:

@@ -1,0 +1,162 @@
+"""The CLI as cron and people use it: exit codes, quiet success, one line per
+problem naming the record and field, determinism, round trips."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from lxml import etree
+
+from conftest import CONFIG_DIR, NOW, good_record, jsonl
+
+
+def files(out: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def test_build_sample_is_quiet_and_complete(run, tmp_path):
+    out = tmp_path / "public"
+    result = run("build", "--sample", "--out", out, "--now", NOW)
+    assert (result.code, result.out, result.err) == (0, "", "")
+    assert len([p for p in out.rglob("*.xml")]) == 36 and (out / "feeds.opml").is_file()
+
+
+def test_verbose_prints_one_summary_line(run, tmp_path):
+    result = run("build", "--sample", "--out", tmp_path / "o", "--now", NOW, "-v")
+    assert result.code == 0
+    assert len(result.err_lines) == 1 and result.err_lines[0].startswith("build: 36 feeds, ")
+
+
+def test_rebuild_is_byte_identical_and_touches_nothing(run, tmp_path):
+    out = tmp_path / "public"
+    assert run("build", "--sample", "--out", out, "--now", NOW).code == 0
+    first = files(out)
+    assert run("build", "--sample", "--out", out, "--now", NOW, "-v").code == 0
+    assert files(out) == first  # same bytes, same mtimes
+    other = tmp_path / "again"
+    assert run("build", "--sample", "--out", other, "--now", NOW).code == 0
+    assert {k: v[0] for k, v in files(other).items()} == {k: v[0] for k, v in first.items()}
+
+
+def test_import_reports_each_bad_record_and_keeps_the_rest(run, tmp_path):
+    store = tmp_path / "s.sqlite3"
+    data = jsonl(
+        good_record(id="ok-1"),
+        good_record(id="bad-date", published="вчера"),
+        good_record(id="bad-section", section="../../etc"),
+        {"title": "без id"},
+        "{broken",
+        good_record(id="bad-type", authors="Иванов"),
+        good_record(id="ok-1", title="дубликат"),
+        good_record(id="ok-2", url="https://ms-news.ru/politika/ok-2/", body_html='<p onclick="x()">Текст<script>alert(1)</script></p>'),
+    )
+    result = run("--store", store, "import", "-", stdin=data)
+    assert result.code == 65
+    assert result.err_lines == [
+        "bad-date: published: not a date in a known form (ISO 8601, 16.12.2024, 16 декабря 2024): 'вчера'",
+        "bad-section: section: unknown section '../../etc' (declared: main, nauka-i-tehnologii, novosti, obshchestvo, politika, proisshestviya, stati, v-mire, v-rossii)",
+        "line 4: id: missing",
+        "line 5: invalid JSON: Expecting property name enclosed in double quotes at column 2",
+        "bad-type: authors: must be a list of strings, got str",
+        "ok-1: id: duplicate of line 1; the first is kept",
+    ]
+    exported = run("--store", store, "export")
+    assert exported.code == 0
+    records = [json.loads(line) for line in exported.out.splitlines()]
+    assert [r["id"] for r in records] == ["ok-1", "ok-2"]
+    assert records[0]["title"] == "Тестовая статья"
+    assert records[1]["body_html"] == "<p>Текст</p>"
+    # and the feed built from it has exactly those
+    out = tmp_path / "out"
+    assert run("--store", store, "build", "--out", out, "--now", NOW).code == 0
+    guids = [g.text for g in etree.parse(str(out / "politika" / "rss.xml")).iter("guid")]
+    assert guids == ["tag:ms-news.ru,2018:article/ok-1", "tag:ms-news.ru,2018:article/ok-2"]
+
+
+def test_import_again_changes_nothing_and_export_round_trips(run, tmp_path):
+    from syndication import sample
+
+    store, store2 = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
+    assert run("--store", store, "import", sample.path(), "-v").err_lines == ["import: 66 written, 0 unchanged, 0 rejected"]
+    assert run("--store", store, "import", sample.path(), "-v").err_lines == ["import: 0 written, 66 unchanged, 0 rejected"]
+    first = run("--store", store, "export").out
+    assert len(first.splitlines()) == 66
+    ids = [json.loads(line)["id"] for line in first.splitlines()]
+    assert ids == sorted(ids)
+    assert run("--store", store2, "import", "-", stdin=first.encode()).code == 0
+    assert run("--store", store2, "export").out == first
+    assert run("--store", store, "import", "-", "-v", stdin=first.encode()).err_lines == ["import: 0 written, 66 unchanged, 0 rejected"]
+
+
+def test_export_by_section_includes_children(run, tmp_path):
+    from syndication import sample
+
+    store = tmp_path / "a.sqlite3"
+    run("--store", store, "import", sample.path())
+    out = run("--store", store, "export", "--section", "novosti").out
+    sections = {json.loads(line)["section"] for line in out.splitlines()}
+    assert sections == {"novosti", "v-rossii", "v-mire", "obshchestvo", "nauka-i-tehnologii"}
+    bad = run("--store", store, "export", "--section", "nope")
+    assert bad.code == 2 and "--section nope: unknown section" in bad.err
+
+
+def test_usage_errors_exit_2(run, tmp_path):
+    assert run("build").code == 2
+    bad_now = run("build", "--sample", "--out", tmp_path / "o", "--now", "завтра")
+    assert bad_now.code == 2 and "--now:" in bad_now.err
+    missing = run("--store", tmp_path / "s", "import", tmp_path / "nope.jsonl")
+    assert missing.code == 2 and "nope.jsonl" in missing.err
+
+
+def test_config_errors_name_the_file_and_key(run, tmp_path):
+    from syndication.cli import main
+    import pytest
+
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    text = (cfg / "sections.toml").read_text(encoding="utf-8").replace('dir = ""', 'dir = "../../etc"')
+    (cfg / "sections.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["--config", str(cfg), "build", "--sample", "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2
+    (cfg / "sections.toml").write_text(text.replace('dir = "../../etc"', 'dir = ""'), encoding="utf-8")
+    (cfg / "feeds.toml").write_text((cfg / "feeds.toml").read_text(encoding="utf-8").replace("items = 50", 'items = "many"'), encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["--config", str(cfg), "build", "--sample", "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2
+    assert not (tmp_path / "o").exists()
+
+
+def test_config_error_message(capsys, tmp_path):
+    import pytest
+    from syndication.cli import main
+
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    (cfg / "site.toml").write_text((cfg / "site.toml").read_text(encoding="utf-8").replace('timezone = "Europe/Moscow"', 'timezone = "Mars/Olympus"'), encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["--config", str(cfg), "build", "--sample", "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err == f"syndication: {cfg / 'site.toml'}: site.timezone: unknown time zone 'Mars/Olympus'\n"
+
+
+def test_embedded_config_is_used_without_a_config_dir(tmp_path, capsys):
+    import pytest
+    from syndication.cli import main
+
+    with pytest.raises(SystemExit) as exc:  # cwd is an empty directory: no ./config
+        main(["build", "--sample", "--out", str(tmp_path / "o"), "--now", NOW])
+    assert exc.value.code == 0
+    assert (tmp_path / "o" / "novosti" / "v-mire" / "rss.xml").exists() is False
+    assert (tmp_path / "o" / "v-mire" / "rss.xml").exists()
+
+
+def test_python_dash_m_and_help(tmp_path):
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "syndication", "--help"], capture_output=True, text=True)
+    assert res.returncode == 0 and "build" in res.stdout and "import" in res.stdout and "export" in res.stdout

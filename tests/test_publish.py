@@ -1,0 +1,122 @@
+"""Atomic, gated publishing: real files, real processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from syndication import builders
+from syndication.errors import UnsafePathError
+from syndication.publish import Lock, target, write_atomic
+
+from conftest import CONFIG_DIR, NOW
+
+
+def test_write_atomic_replaces_and_leaves_unchanged_files_alone(tmp_path):
+    path = tmp_path / "a" / "feed.xml"
+    assert write_atomic(path, b"one") is True
+    os.utime(path, (1_000_000, 1_000_000))
+    assert write_atomic(path, b"one") is False
+    assert path.stat().st_mtime == 1_000_000
+    assert write_atomic(path, b"two") is True
+    assert path.read_bytes() == b"two"
+    assert [p.name for p in path.parent.iterdir()] == ["feed.xml"]
+
+
+@pytest.mark.parametrize("rel", ["../x.xml", "/etc/passwd", "a/../../x", "a//b", "./a", "a\\..\\b", ""])
+def test_paths_that_leave_the_out_dir_are_refused(tmp_path, rel):
+    with pytest.raises(UnsafePathError):
+        target(tmp_path, rel)
+
+
+def test_symlink_escape_is_refused(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "politika").symlink_to(outside)
+    with pytest.raises(UnsafePathError):
+        target(out, "politika/rss.xml")
+    assert target(out, "v-mire/rss.xml") == out.resolve() / "v-mire" / "rss.xml"
+
+
+def test_symlinked_feed_in_out_dir_is_not_followed(run, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    (out / "rss.xml").symlink_to(victim)
+    result = run("build", "--sample", "--out", out, "--now", NOW)
+    assert result.code == 2
+    assert "outside" in result.err and victim.read_text() == "keep"
+
+
+def _cmd(*args):
+    return [sys.executable, "-m", "syndication", "--config", str(CONFIG_DIR), *map(str, args)]
+
+
+def test_lock_held_by_another_process_exits_75(tmp_path):
+    out = tmp_path / "out"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from syndication.publish import Lock\n"
+         "with Lock(Path(sys.argv[1])):\n print('held', flush=True); time.sleep(30)", str(out)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        second = subprocess.run(_cmd("build", "--sample", "--out", out, "--now", NOW),
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 75
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1 and f"locked by pid {holder.pid} on " in lines[0]
+        assert not (out / "rss.xml").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    third = subprocess.run(_cmd("build", "--sample", "--out", out, "--now", NOW), capture_output=True, text=True, timeout=60)
+    assert third.returncode == 0, third.stderr
+    assert (out / "rss.xml").exists()
+
+
+def test_a_killed_build_leaves_every_published_file_complete(tmp_path):
+    out = tmp_path / "out"
+    subprocess.run(_cmd("build", "--sample", "--out", out, "--now", "2025-09-01T00:00:00Z"), check=True, timeout=60)
+    nows = ["2025-10-01T00:00:00Z", "2025-11-25T12:00:00+03:00"]
+    for i, delay in enumerate([0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 1.2]):
+        proc = subprocess.Popen(_cmd("build", "--sample", "--out", out, "--now", nows[i % 2]))
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for path in out.rglob("*"):
+            if path.is_file() and not path.name.startswith("."):
+                etree.fromstring(path.read_bytes())  # complete and well-formed, old or new
+    done = subprocess.run(_cmd("build", "--sample", "--out", out, "--now", NOW), capture_output=True, timeout=60)
+    assert done.returncode == 0
+    assert not [p for p in out.rglob("*.tmp")], "stale temporary files are cleaned up"
+
+
+def test_failed_check_keeps_the_last_good_file(run, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert run("build", "--sample", "--out", out, "--now", NOW).code == 0
+    good = (out / "politika" / "rss.xml").read_bytes()
+    original = builders.BUILDERS["rss"]
+
+    def broken(config, spec, articles):
+        data = original(config, spec, articles)
+        return data.replace(b"<source ", b"<sauce ").replace(b"</source>", b"</sauce>") if spec.section.slug == "politika" else data
+
+    monkeypatch.setitem(builders.BUILDERS, "rss", broken)
+    result = run("build", "--sample", "--out", out, "--now", "2025-11-26T12:00:00+03:00")
+    assert result.code == 1
+    assert (out / "politika" / "rss.xml").read_bytes() == good
+    assert "politika/rss.xml" in result.err and "policy-item-source" in result.err
+    assert "not published" in result.err
+    assert (out / "politika" / "rss-full.xml").read_bytes() != good
