@@ -57,7 +57,7 @@ def test_import_reports_each_bad_record_and_keeps_the_rest(run, tmp_path):
     assert result.code == 65
     assert result.err_lines == [
         "bad-date: published: not a date in a known form (ISO 8601, 16.12.2024, 16 декабря 2024): 'вчера'",
-        "bad-section: section: unknown section '../../etc' (declared: main, nauka-i-tehnologii, novosti, obshchestvo, politika, proisshestviya, stati, v-mire, v-rossii)",
+        "bad-section: section: unknown section '../../etc' (declared: main, nauka-i-tekhnologii, novosti, obshchestvo, politika, proisshestviya, stati, v-mire, v-rossii)",
         "line 4: id: missing",
         "line 5: invalid JSON: Expecting property name enclosed in double quotes at column 2",
         "bad-type: authors: must be a list of strings, got str",
@@ -98,7 +98,7 @@ def test_export_by_section_includes_children(run, tmp_path):
     run("--store", store, "import", sample.path())
     out = run("--store", store, "export", "--section", "novosti").out
     sections = {json.loads(line)["section"] for line in out.splitlines()}
-    assert sections == {"novosti", "v-rossii", "v-mire", "obshchestvo", "nauka-i-tehnologii"}
+    assert sections == {"novosti", "v-rossii", "v-mire", "obshchestvo", "nauka-i-tekhnologii"}
     bad = run("--store", store, "export", "--section", "nope")
     assert bad.code == 2 and "--section nope: unknown section" in bad.err
 
