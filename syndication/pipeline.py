@@ -3,16 +3,25 @@ records → store → section filters → builders → check → atomic publish.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from . import builders, publish, sections, validate
+from . import publish, sections
+from .config import FILES as CONFIG_FILES
 from .errors import RecordError
+from .records import content_hash
 from .sources import jsonl
 from .sources.store import Store
-from .types import Article, Config, Report
+from .types import Article, Config, FeedSpec, Report
+
+#: What the last build published, beside the feeds: per path, the digest of
+#: its inputs and of its bytes. A feed whose inputs and file are unchanged is
+#: not built again, so a cron run with nothing new imports no feedgen at all.
+STATE_NAME = ".syndication.state.json"
 
 Say = Callable[[str], None]
 
@@ -42,12 +51,24 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say) 
     out_dir.mkdir(parents=True, exist_ok=True)
     with publish.Lock(out_dir):
         publish.remove_stale_temp(out_dir)
+        state_path = publish.target(out_dir, STATE_NAME)
+        old_state = _read_state(state_path)
+        new_state: dict[str, dict[str, str]] = {}
+        base = _code_and_config_digest(config)
         # One indexed query per section serves every feed that includes it.
         depth = max((spec.items for spec in config.feeds), default=0)
         per_section = {s.slug: store.newest([s.slug], now, depth) for s in config.sections}
         for spec in config.feeds:
             candidates = [a for slug in spec.slugs for a in per_section[slug]]
             articles = sections.select(spec, candidates, now)
+            inputs = _inputs_digest(base, spec, articles)
+            if _unchanged(out_dir, spec.path, inputs, old_state):
+                new_state[spec.path] = old_state[spec.path]
+                report.feeds_unchanged += 1
+                report.items += len(articles)
+                continue
+            from . import builders, validate  # only now: a no-op run never imports feedgen
+
             data = builders.build(config, spec, articles)
             _fmt, problems = validate.check(data, site=config.site, full_text=spec.variant.full_text,
                                             self_url=spec.self_url)
@@ -59,9 +80,63 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say) 
                 say(f"{spec.path}: not published ({len(errors)} errors); the last good file stays")
                 continue
             _publish(out_dir, spec.path, data, report)
+            new_state[spec.path] = {"inputs": inputs, "output": hashlib.sha256(data).hexdigest()}
             report.items += len(articles)
-        _publish(out_dir, config.opml_path, builders.build_opml(config), report)
+        if _unchanged(out_dir, config.opml_path, base, old_state):
+            new_state[config.opml_path] = old_state[config.opml_path]
+            report.feeds_unchanged += 1
+        else:
+            from . import builders
+
+            opml = builders.build_opml(config)
+            _publish(out_dir, config.opml_path, opml, report)
+            new_state[config.opml_path] = {"inputs": base, "output": hashlib.sha256(opml).hexdigest()}
+        if new_state != old_state:
+            publish.write_atomic(state_path, json.dumps({"version": 1, "files": new_state}, indent=1, sort_keys=True).encode())
     return report
+
+
+def _read_state(path: Path) -> dict[str, dict[str, str]]:
+    try:
+        doc = json.loads(path.read_bytes())
+        files = doc["files"] if doc.get("version") == 1 else {}
+        return {k: v for k, v in files.items() if isinstance(v, dict)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _unchanged(out_dir: Path, relpath: str, inputs: str, state: dict[str, dict[str, str]]) -> bool:
+    """The same inputs as last time, and the published file is still what we wrote."""
+    entry = state.get(relpath)
+    if not entry or entry.get("inputs") != inputs:
+        return False
+    try:
+        data = publish.target(out_dir, relpath).read_bytes()
+    except OSError:
+        return False
+    return hashlib.sha256(data).hexdigest() == entry.get("output")
+
+
+def _code_and_config_digest(config: Config) -> str:
+    """Digest of everything besides the articles that shapes the output:
+    the config files and this package's code."""
+    h = hashlib.sha256()
+    for name in CONFIG_FILES:
+        try:
+            h.update((Path(config.source) / name).read_bytes())
+        except OSError:
+            h.update(repr(config).encode())
+    for src in sorted(Path(__file__).parent.rglob("*.py")):
+        h.update(src.read_bytes())
+    return h.hexdigest()
+
+
+def _inputs_digest(base: str, spec: FeedSpec, articles: Sequence[Article]) -> str:
+    h = hashlib.sha256(base.encode())
+    h.update(spec.path.encode())
+    for a in articles:
+        h.update(f"\0{a.id}\0{content_hash(a)}".encode())
+    return h.hexdigest()
 
 
 def _publish(out_dir: Path, relpath: str, data: bytes, report: Report) -> None:

@@ -160,3 +160,39 @@ def test_python_dash_m_and_help(tmp_path):
 
     res = subprocess.run([sys.executable, "-m", "syndication", "--help"], capture_output=True, text=True)
     assert res.returncode == 0 and "build" in res.stdout and "import" in res.stdout and "export" in res.stdout
+
+
+def test_noop_build_decides_before_importing_feedgen(tmp_path):
+    import subprocess
+    import sys
+
+    out, store = tmp_path / "out", tmp_path / "s.sqlite3"
+    base = [sys.executable, "-m", "syndication", "--config", str(CONFIG_DIR), "--store", str(store)]
+    from syndication import sample
+
+    subprocess.run(base + ["import", str(sample.path())], check=True)
+    subprocess.run(base + ["build", "--out", str(out), "--now", NOW], check=True)
+    before = files(out)
+    probe = ("import sys, runpy; sys.argv = ['syndication'] + sys.argv[1:]\n"
+             "try:\n runpy.run_module('syndication', run_name='__main__')\n"
+             "except SystemExit as e:\n print('feedgen' in sys.modules, e.code)")
+    res = subprocess.run([sys.executable, "-c", probe, *base[3:], "build", "--out", str(out), "--now", NOW],
+                         capture_output=True, text=True, check=True)
+    assert res.stdout.split() == ["False", "0"]
+    assert files(out) == before
+    # one new article: only the feeds that contain it are rebuilt
+    rec = good_record(id="new-1", section="stati", url="https://ms-news.ru/stati/new-1/", published="2025-11-25T10:00:00+03:00")
+    subprocess.run(base + ["import", "-"], input=jsonl(rec), check=True)
+    res = subprocess.run(base + ["build", "--out", str(out), "--now", NOW, "-v"], capture_output=True, text=True, check=True)
+    assert "8 files written, 29 unchanged" in res.stderr
+    changed = {k for k, v in files(out).items() if before[k] != v}
+    assert changed == {f"{d}{f}" for d in ("", "stati/") for f in ("rss.xml", "rss-full.xml", "atom.xml", "atom-full.xml")}
+
+
+def test_a_changed_published_file_is_rewritten(run, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", "--sample", "--out", out, "--now", NOW).code == 0
+    good = (out / "stati" / "rss.xml").read_bytes()
+    (out / "stati" / "rss.xml").write_bytes(b"tampered")
+    assert run("build", "--sample", "--out", out, "--now", NOW).code == 0
+    assert (out / "stati" / "rss.xml").read_bytes() == good

@@ -114,6 +114,7 @@ def test_failed_check_keeps_the_last_good_file(run, tmp_path, monkeypatch):
         return data.replace(b"<source ", b"<sauce ").replace(b"</source>", b"</sauce>") if spec.section.slug == "politika" else data
 
     monkeypatch.setitem(builders.BUILDERS, "rss", broken)
+    (out / ".syndication.state.json").unlink()  # the inputs did not change: force a rebuild
     result = run("build", "--sample", "--out", out, "--now", "2025-11-26T12:00:00+03:00")
     assert result.code == 1
     assert (out / "politika" / "rss.xml").read_bytes() == good
