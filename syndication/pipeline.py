@@ -58,10 +58,11 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say) 
         # One indexed query per section serves every feed that includes it.
         depth = max((spec.items for spec in config.feeds), default=0)
         per_section = {s.slug: store.newest([s.slug], now, depth) for s in config.sections}
+        hashes = {a.id: content_hash(a) for arts in per_section.values() for a in arts}
         for spec in config.feeds:
             candidates = [a for slug in spec.slugs for a in per_section[slug]]
             articles = sections.select(spec, candidates, now)
-            inputs = _inputs_digest(base, spec, articles)
+            inputs = _inputs_digest(base, spec, [(a.id, hashes[a.id]) for a in articles])
             if _unchanged(out_dir, spec.path, inputs, old_state):
                 new_state[spec.path] = old_state[spec.path]
                 report.feeds_unchanged += 1
@@ -131,11 +132,12 @@ def _code_and_config_digest(config: Config) -> str:
     return h.hexdigest()
 
 
-def _inputs_digest(base: str, spec: FeedSpec, articles: Sequence[Article]) -> str:
+def _inputs_digest(base: str, spec: FeedSpec, articles: Sequence[tuple[str, str]]) -> str:
+    """Digest of a feed's inputs: ``base``, its path, its (id, content hash) list."""
     h = hashlib.sha256(base.encode())
     h.update(spec.path.encode())
-    for a in articles:
-        h.update(f"\0{a.id}\0{content_hash(a)}".encode())
+    for rid, digest in articles:
+        h.update(f"\0{rid}\0{digest}".encode())
     return h.hexdigest()
 
 

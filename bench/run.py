@@ -1,0 +1,230 @@
+"""The benchmark: one run measures and prints every figure of the
+performance issue, and writes them as JSON so runs can be compared.
+
+    python bench/run.py                      # 100k and 1M articles (needs ~10 GB of disk, ~15 min)
+    python bench/run.py --sizes 1000         # a quick smoke run
+    python bench/run.py --json bench/results/latest.json
+
+Every command is timed as a whole process (start-up included): wall time,
+CPU time (user + system) and peak RSS come from wait4(2). Ratios are taken
+between figures of the same run, so they hold on other machines even when
+the absolute times do not."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import timeit
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+
+NOW = "2025-11-21T00:00:00+03:00"
+CONFIG = str(ROOT / "config")
+
+
+def measure(cmd: list[str], stdin=None) -> dict:
+    """Run a command; wall and CPU seconds, peak RSS (MiB), exit code."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 65):
+        raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{err}")
+    return {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+            "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "exit": code}
+
+
+def syndication(*args: str) -> list[str]:
+    return [sys.executable, "-m", "syndication", "--config", CONFIG, *args]
+
+
+def tree_bytes(out: Path) -> int:
+    return sum(p.stat().st_size for p in out.rglob("*.x*") if p.is_file())
+
+
+def snapshot(out: Path) -> dict[str, int]:
+    """mtimes of the published files (the lock file is rewritten by every run)."""
+    return {str(p): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".syndication.lock"}
+
+
+def ensure_corpus(work: Path, n: int) -> Path:
+    path = work / f"corpus-{n}.jsonl"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            corpus.write(n, fh)
+        tmp.rename(path)
+    return path
+
+
+def fast_store(work: Path, n: int, corpus_path: Path) -> Path:
+    """A store of n articles without the per-record checks (for sizes whose
+    import is not what is measured): the corpus is already clean."""
+    store = work / f"store-{n}.sqlite3"
+    if store.exists():
+        return store
+    code = (
+        "import json, sys\n"
+        "from syndication.records import from_stored\n"
+        "from syndication.sources.store import Store\n"
+        "def arts():\n"
+        "    for line in open(sys.argv[1], 'rb'):\n"
+        "        r = json.loads(line); r.setdefault('adult', False); yield from_stored(r)\n"
+        "with Store(sys.argv[2] + '.tmp') as s: s.upsert(arts(), batch=5000)\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(corpus_path), str(store)], check=True)
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(str(store) + ".tmp" + suffix)
+        if src.exists():
+            src.rename(str(store) + suffix)
+    return store
+
+
+def bench_size(work: Path, n: int, figures: dict, measure_import: bool) -> None:
+    row: dict = {}
+    corpus_path = ensure_corpus(work, n)
+    mb = corpus_path.stat().st_size / 1e6
+    if measure_import:
+        store = work / f"store-{n}.sqlite3"
+        for p in work.glob(f"store-{n}.sqlite3*"):
+            p.unlink()
+        imp = measure(syndication("--store", str(store), "import", str(corpus_path)))
+        plain_store = work / f"plain-{n}.sqlite3"
+        for p in work.glob(f"plain-{n}.sqlite3*"):
+            p.unlink()
+        plain = measure([sys.executable, str(HERE / "plain_import.py"), str(corpus_path), str(plain_store)])
+        for p in work.glob(f"plain-{n}.sqlite3*"):
+            p.unlink()
+        row["import"] = {**imp, "records_per_s": round(n / imp["wall_s"]), "mb_per_s": round(mb / imp["wall_s"], 1)}
+        row["import_plain_executemany"] = {**plain, "records_per_s": round(n / plain["wall_s"])}
+        row["import_ratio_to_plain"] = round(row["import"]["records_per_s"] / row["import_plain_executemany"]["records_per_s"], 2)
+    else:
+        store = fast_store(work, n, corpus_path)
+
+    out = work / f"out-{n}"
+    shutil.rmtree(out, ignore_errors=True)
+    full = measure(syndication("--store", str(store), "build", "--out", str(out), "--now", NOW))
+    row["build_full"] = {**full, "bytes_written": tree_bytes(out)}
+    ref_out = work / f"ref-{n}"
+    shutil.rmtree(ref_out, ignore_errors=True)
+    ref = measure([sys.executable, str(HERE / "reference_feedgen.py"), str(store), str(ref_out), NOW])
+    row["feedgen_alone"] = {**ref, "bytes_written": tree_bytes(ref_out)}
+    row["build_ratio_to_feedgen_alone"] = round(full["wall_s"] / ref["wall_s"], 2)
+
+    before = snapshot(out)
+    noop = measure(syndication("--store", str(store), "build", "--out", str(out), "--now", NOW))
+    row["build_noop"] = {**noop, "files_written": sum(1 for k, v in snapshot(out).items() if before.get(k) != v),
+                         "fraction_of_full": round(noop["wall_s"] / full["wall_s"], 3)}
+
+    new = work / "new-10.jsonl"
+    with new.open("wb") as fh:
+        corpus.write(10, fh, seed=7, start_id=10_000_001)
+    lines = [json.loads(line) for line in new.read_text(encoding="utf-8").splitlines()]
+    with new.open("w", encoding="utf-8") as fh:  # the newest articles of all
+        for i, rec in enumerate(lines):
+            rec["published"] = f"2025-11-20T20:{i:02d}:00+03:00"
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    subprocess.run(syndication("--store", str(store), "import", str(new)), check=True)
+    inc = measure(syndication("--store", str(store), "build", "--out", str(out), "--now", NOW))
+    row["build_incremental_10"] = {**inc, "fraction_of_full": round(inc["wall_s"] / full["wall_s"], 3)}
+    # leave the store as it was for the next run
+    code = "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute(\"DELETE FROM articles WHERE id LIKE 'bench-1000000%'\"); db.commit()"
+    subprocess.run([sys.executable, "-c", code, str(store)], check=True)
+
+    row["validate"] = bench_validate(out / "rss-full.xml")
+    figures["sizes"][str(n)] = row
+
+
+def bench_validate(path: Path) -> dict:
+    from lxml import etree
+
+    from syndication import validate
+
+    data = path.read_bytes()
+    runs = 20
+    parse_s = min(timeit.repeat(lambda: etree.fromstring(data, validate.safe_parser()), number=runs, repeat=3)) / runs
+    check_s = min(timeit.repeat(lambda: validate.check(data), number=runs, repeat=3)) / runs
+    return {"feed_bytes": len(data), "validate_ms": round(check_s * 1000, 2),
+            "lxml_parse_ms": round(parse_s * 1000, 2), "ratio": round(check_s / parse_s, 2)}
+
+
+def machine() -> dict:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpu": cpu,
+            "cores": os.cpu_count()}
+
+
+def table(figures: dict) -> str:
+    lines = [f"machine: {figures['machine']['cpu']}, {figures['machine']['cores']} cores, Python {figures['machine']['python']}"]
+    for n, row in figures["sizes"].items():
+        lines.append(f"\n== {int(n):,} articles ==")
+        if "import" in row:
+            i, p = row["import"], row["import_plain_executemany"]
+            lines.append(f"import            {i['records_per_s']:>8,} rec/s {i['mb_per_s']:>6} MB/s  peak {i['peak_rss_mib']} MiB"
+                         f"   (plain executemany {p['records_per_s']:,} rec/s; ratio {row['import_ratio_to_plain']})")
+        for key, label in (("build_full", "full build"), ("feedgen_alone", "feedgen alone"),
+                           ("build_noop", "no-op build"), ("build_incremental_10", "+10 articles")):
+            r = row[key]
+            extra = ""
+            if "bytes_written" in r:
+                extra = f"  {r['bytes_written'] / 1e6:.1f} MB written"
+            if "files_written" in r:
+                extra = f"  {r['files_written']} files written, {r['fraction_of_full']:.0%} of full"
+            if key == "build_incremental_10":
+                extra = f"  {r['fraction_of_full']:.0%} of full"
+            lines.append(f"{label:<17} {r['wall_s']:>7.3f} s wall {r['cpu_s']:>7.3f} s CPU  peak {r['peak_rss_mib']:>6} MiB{extra}")
+        lines.append(f"build / feedgen alone: {row['build_ratio_to_feedgen_alone']}×")
+        v = row["validate"]
+        lines.append(f"validate 50-item full-text feed ({v['feed_bytes'] / 1e3:.0f} KB): {v['validate_ms']} ms"
+                     f" vs lxml parse {v['lxml_parse_ms']} ms ({v['ratio']}×)")
+    sizes = list(figures["sizes"])
+    if len(sizes) >= 2:
+        a, b = figures["sizes"][sizes[-2]], figures["sizes"][sizes[-1]]
+        lines.append(f"\nflatness: full build at {int(sizes[-1]):,} / at {int(sizes[-2]):,} = "
+                     f"{b['build_full']['wall_s'] / a['build_full']['wall_s']:.2f}×")
+    lines.append(f"fetch wordpress (10,000 posts): {figures.get('fetch_wordpress', 'not measured')}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="100000,1000000", help="comma-separated archive sizes")
+    ap.add_argument("--work", default=str(ROOT / ".bench"), help="working directory (corpora and stores are cached here)")
+    ap.add_argument("--json", help="write the figures here as JSON")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    figures: dict = {"machine": machine(), "now": NOW, "sizes": {}}
+    import_size = max((n for n in sizes if n <= 100_000), default=min(sizes))
+    for n in sizes:
+        bench_size(work, n, figures, measure_import=(n == import_size))
+    print(table(figures))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
