@@ -8,6 +8,7 @@ relative links are made absolute against the article URL. A bad record raises
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -21,7 +22,6 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import nh3
-from dateutil import parser as dateparser
 
 from .errors import RecordError
 from .types import STATUSES, Article, Image
@@ -151,28 +151,36 @@ def sanitize_html(fragment: str, base: str) -> str:
 
 # --- dates ------------------------------------------------------------------
 
-class RussianParserInfo(dateparser.parserinfo):
-    """Month names as the site writes them: '16 декабря 2024' (genitive),
-    also nominative and the usual abbreviations."""
-
-    MONTHS = [
-        ("янв", "января", "январь", "янв."),
-        ("фев", "февраля", "февраль", "февр", "февр."),
-        ("мар", "марта", "март"),
-        ("апр", "апреля", "апрель"),
-        ("мая", "май"),
-        ("июн", "июня", "июнь"),
-        ("июл", "июля", "июль"),
-        ("авг", "августа", "август"),
-        ("сен", "сентября", "сентябрь", "сент"),
-        ("окт", "октября", "октябрь"),
-        ("ноя", "ноября", "ноябрь", "нояб"),
+#: Month names as the site writes them: '16 декабря 2024' (genitive), also
+#: nominative and the usual abbreviations (dateutil parserinfo.MONTHS form).
+RU_MONTHS = [
+    ("янв", "января", "январь", "янв."),
+    ("фев", "февраля", "февраль", "февр", "февр."),
+    ("мар", "марта", "март"),
+    ("апр", "апреля", "апрель"),
+    ("мая", "май"),
+    ("июн", "июня", "июнь"),
+    ("июл", "июля", "июль"),
+    ("авг", "августа", "август"),
+    ("сен", "сентября", "сентябрь", "сент"),
+    ("окт", "октября", "октябрь"),
+    ("ноя", "ноября", "ноябрь", "нояб"),
         ("дек", "декабря", "декабрь"),
-    ]
+]
 
 
-_RU_INFO = RussianParserInfo(dayfirst=True)
-_MONTH_NAMES = "|".join(sorted({n for names in RussianParserInfo.MONTHS for n in names}, key=len, reverse=True))
+@functools.cache
+def _russian_parserinfo():
+    """python-dateutil's parserinfo with the Russian month names."""
+    from dateutil import parser as dateparser
+
+    class RussianParserInfo(dateparser.parserinfo):
+        MONTHS = RU_MONTHS
+
+    return RussianParserInfo(dayfirst=True)
+
+
+_MONTH_NAMES = "|".join(sorted({n for names in RU_MONTHS for n in names}, key=len, reverse=True))
 _TIME = r"(?:,?\s+(?:в\s+)?\d{1,2}:\d{2}(?::\d{2})?)?"
 _SITE_DOTTED = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}" + _TIME + "$")
 _SITE_WORDS = re.compile(r"^\d{1,2}\s+(?:" + _MONTH_NAMES.replace(".", r"\.") + r")\.?\s+\d{4}(?:\s*г(?:ода|\.)?)?" + _TIME + "$", re.IGNORECASE)
@@ -191,8 +199,10 @@ def parse_date(value: str, tz: ZoneInfo) -> datetime:
             raise ValueError(f"not a date in a known form (ISO 8601, 16.12.2024, 16 декабря 2024): {value!r}") from None
         cleaned = re.sub(r"\s*г(?:ода|\.)?(?=\s|,|$)", "", text)
         cleaned = re.sub(r"\bв\s+(?=\d)", "", cleaned)
+        from dateutil import parser as dateparser  # 20 ms to import: only when needed
+
         try:
-            dt = dateparser.parse(cleaned, parserinfo=_RU_INFO, dayfirst=True)
+            dt = dateparser.parse(cleaned, parserinfo=_russian_parserinfo(), dayfirst=True)
         except (dateparser.ParserError, ValueError, OverflowError) as exc:
             raise ValueError(f"not a valid date: {value!r} ({exc})") from None
     if not 1990 <= dt.year <= 2200:
