@@ -1,0 +1,199 @@
+"""The validator: feed bytes → problems. Nothing is published that has an error.
+
+    check(data, site=..., full_text=..., self_url=..., profile=...) -> (format, [Problem])
+
+Parsing is safe on hostile input (``core.safe_parser``: no entity expansion,
+no DTD loading, no network, no huge trees; a size cap before parsing). The
+format is detected (RSS 2.0 and its older versions, RSS 1.0, Atom 1.0, JSON
+Feed 1.1) and checked against its specification; then a profile adds the
+rules of whoever reads the feed (``PROFILES``: our reprint policy; partners
+later). Each problem has a stable code, a message, the line (or, for JSON,
+a JSON pointer at the start of the message) and the rule it rests on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from lxml import etree
+
+from ..types import Problem, Site
+from . import atom, core, jsonfeed, policy, rss
+from .core import MAX_BYTES, Ctx, safe_parser
+
+__all__ = ["check", "parse", "detect", "PROFILES", "Profile", "MAX_BYTES", "safe_parser", "Problem"]
+
+#: Public identifiers of DTDs a feed may name (they are never loaded).
+KNOWN_DTDS = {
+    ("-//Netscape Communications//DTD RSS 0.91//EN", "http://www.rssboard.org/rss-0.91.dtd"): "0.91",
+}
+NETSCAPE_DTD = "http://my.netscape.com/publish/formats/rss-0.91.dtd"
+XML_SPEC = "XML 1.0"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Rules a particular reader of our feeds adds to the specifications."""
+
+    name: str
+    description: str
+    #: (root or None for JSON, format, ctx, site, full_text) → None; None: no extra rules.
+    check: Callable[..., None] | None = None
+    #: The profile needs the site's config (``Site``).
+    needs_site: bool = False
+
+
+def _reprint(root: etree._Element | None, fmt: str, ctx: Ctx, site: Site | None, full_text: bool) -> None:
+    if site is None:
+        ctx.error("policy-no-site", "the reprint profile needs the site's config", None, policy.POLICY)
+        return
+    if root is None:
+        ctx.error("policy-format", f"our feeds are RSS 2.0 or Atom 1.0, not {fmt}", None, f"{policy.POLICY} §1")
+        return
+    policy.check_policy(root, fmt, ctx, site, full_text)
+
+
+#: --profile NAME → its rules. Partner profiles (yandex, dzen, …) are added here.
+PROFILES: dict[str, Profile] = {
+    "reprint": Profile("reprint", "our reprint policy: condition, license link, item rights, closing link",
+                       _reprint, needs_site=True),
+    "generic": Profile("generic", "the specifications only (for feeds that are not ours)"),
+    "none": Profile("none", "the specifications only (same as generic)"),
+}
+
+
+def parse(data: bytes) -> tuple[etree._Element | None, list[Problem]]:
+    """Safely parse feed bytes: (root, []) or (None, [the reason])."""
+    if len(data) > MAX_BYTES:
+        return None, [Problem("error", "too-large", f"{len(data)} bytes: larger than the limit of {MAX_BYTES}",
+                              None, "syndication validator limits")]
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        line = exc.position[0] if exc.position else None
+        msg = exc.msg or str(exc)
+        # libxml2 may quote the document; keep the message short and our own.
+        return None, [Problem("error", "xml-malformed", f"not well-formed XML: {msg[:300]}", line, XML_SPEC)]
+    except (ValueError, LookupError) as exc:
+        return None, [Problem("error", "xml-encoding", f"cannot decode: {str(exc)[:200]}", 1, XML_SPEC)]
+    if root is None:
+        return None, [Problem("error", "xml-malformed", "no document element", 1, XML_SPEC)]
+    return root, _prolog(root)
+
+
+def _prolog(root: etree._Element) -> list[Problem]:
+    problems: list[Problem] = []
+    info = root.getroottree().docinfo
+    if info.xml_version and info.xml_version != "1.0":
+        problems.append(Problem("error", "xml-version", f"XML version {info.xml_version}: feeds are XML 1.0",
+                                1, XML_SPEC))
+    if not info.doctype:
+        return problems
+    internal = info.internalDTD
+    if internal is not None and (list(internal.entities()) or list(internal.iterelements())):
+        problems.append(Problem("error", "xml-entity-declaration",
+                                "the DOCTYPE declares entities or elements; feeds may not (entity expansion and "
+                                "external entities are refused)", 1, f"{XML_SPEC} §4.2"))
+        return problems
+    public, system = info.public_id, info.system_url
+    if system == NETSCAPE_DTD:
+        problems.append(Problem("error", "xml-doctype-deprecated",
+                                f"the DOCTYPE names Netscape's RSS 0.91 DTD at {system}, which is gone", 1,
+                                "RSS 0.91 (rssboard.org)"))
+        version = root.get("version") if root.tag == "rss" else None
+        if version is not None and version != "0.91":
+            problems.append(Problem("error", "xml-doctype-version",
+                                    f"the DOCTYPE is RSS 0.91's but the feed says version {version}", 1, "RSS 0.91"))
+    elif (public, system) in KNOWN_DTDS:
+        version = root.get("version") if root.tag == "rss" else None
+        if version != KNOWN_DTDS[(public, system)]:
+            problems.append(Problem("error", "xml-doctype-version",
+                                    f"the DOCTYPE is RSS {KNOWN_DTDS[(public, system)]}'s but the feed says version "
+                                    f"{version}", 1, "RSS 0.91"))
+    elif system or public:
+        problems.append(Problem("error", "xml-external-dtd",
+                                "the DOCTYPE refers to an external DTD; it is not loaded and feeds may not need one",
+                                1, f"{XML_SPEC} §2.8"))
+    return problems
+
+
+def detect(root: etree._Element) -> str:
+    ns, local = core.qname(root)
+    if ns == "" and local == "rss":
+        version = (root.get("version") or "").strip()
+        if version == "2.0":
+            return "rss20"
+        return "rss" + version.replace(".", "") if version else "rss"
+    if ns == rss.RDF and local == "RDF":
+        return "rss10" if root.find(f"{{{rss.RSS10}}}channel") is not None else (
+            "rss090" if root.find(f"{{{rss.RSS090}}}channel") is not None else "unknown")
+    if ns == atom.ATOM and local == "feed":
+        return "atom10"
+    return "unknown"
+
+
+_RSS_VERSIONS = {"0.91", "0.92", "0.93", "0.94", "2.0", "2.0.1", "2.00"}
+
+
+def check(data: bytes, *, site: Site | None = None, full_text: bool = False, self_url: str | None = None,
+          profile: str | None = None) -> tuple[str, list[Problem]]:
+    """Check a feed. ``site`` (for our own feeds) switches on the reprint
+    profile unless ``profile`` names another; ``full_text``: every item's
+    content must end with the link to its original; ``self_url``: where the
+    feed is published (its rel="self" must say so)."""
+    name = profile or ("reprint" if site is not None else "generic")
+    prof = PROFILES.get(name)
+    if prof is None:
+        raise ValueError(f"unknown profile {name!r}; known: {', '.join(sorted(PROFILES))}")
+    ctx = Ctx(self_url=self_url)
+    if jsonfeed.looks_like_json(data):
+        if len(data) > MAX_BYTES:
+            ctx.error("too-large", f"{len(data)} bytes: larger than the limit of {MAX_BYTES}", None,
+                      "syndication validator limits")
+            return "unknown", ctx.problems
+        fmt = jsonfeed.check_json(data, ctx)
+        if prof.check is not None and fmt == "jsonfeed":
+            prof.check(None, fmt, ctx, site, full_text)
+        return fmt, ctx.problems
+    root, problems = parse(data)
+    ctx.problems.extend(problems)
+    if root is None:
+        return "unknown", ctx.problems
+    fmt = detect(root)
+    if fmt == "unknown":
+        _unknown(root, ctx)
+        return fmt, ctx.problems
+    if fmt.startswith("rss") and fmt not in ("rss10", "rss090"):
+        version = root.get("version")
+        if version is None:
+            ctx.error("missing-attribute", "<rss> lacks the attribute 'version'", root, "RSS 2.0 <rss>")
+        elif version not in _RSS_VERSIONS:
+            ctx.error("rss-version", f"<rss version={version!r}> is not an RSS version (2.0, 0.91, 0.92)", root,
+                      "RSS 2.0 <rss>")
+        rss.check_rss(root, ctx, version or "")
+    elif fmt in ("rss10", "rss090"):
+        rss.check_rdf(root, ctx)
+    else:
+        atom.check_atom(root, ctx)
+    if prof.check is not None:
+        prof.check(root, fmt, ctx, site, full_text)
+    return fmt, ctx.problems
+
+
+def _unknown(root: etree._Element, ctx: Ctx) -> None:
+    ns, local = core.qname(root)
+    if local == "feed" and ns == "http://purl.org/atom/ns#":
+        ctx.error("atom-obsolete", "this is Atom 0.3 (namespace http://purl.org/atom/ns#); use Atom 1.0", root,
+                  "RFC 4287 §1.2")
+    elif local == "feed" and ns.lower().rstrip("/") == atom.ATOM.lower():
+        ctx.error("namespace-wrong", f"<feed> is in {ns!r}; Atom's namespace is exactly {atom.ATOM!r}", root,
+                  "RFC 4287 §1.2")
+    elif local == "feed" and ns == "":
+        ctx.error("namespace-missing", f"<feed> is in no namespace; Atom's is {atom.ATOM!r}", root, "RFC 4287 §1.2")
+    elif local == "feed":
+        ctx.error("namespace-wrong", f"<feed> is in {ns!r}; Atom's namespace is {atom.ATOM!r}", root,
+                  "RFC 4287 §1.2")
+    else:
+        shown = f"{{{ns}}}{local}" if ns else local
+        ctx.error("format-unknown", f"not a feed: the root element is <{shown}> (expected <rss>, Atom <feed>, "
+                  "RDF RSS 1.0 or a JSON Feed)", root, "RSS 2.0; RFC 4287")

@@ -1,0 +1,359 @@
+"""What every format's checks share: the problem collector, safe XML parsing,
+and the datatypes the specifications define (URIs and IRIs, RFC 3339, RFC 822,
+W3C-DTF dates, language tags, MIME types, e-mail addresses, integers) and the
+scan of HTML a reader would run.
+
+A datatype check takes a string and returns None when it is valid, else a
+short reason: the caller decides the code, the level and the spec reference."""
+
+from __future__ import annotations
+
+import calendar
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from lxml import etree
+
+from ..types import Problem
+
+#: Files larger than this are refused before parsing.
+MAX_BYTES = 64 * 1024 * 1024
+
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+# --- collecting problems --------------------------------------------------------
+
+@dataclass
+class Ctx:
+    """Where the problems of one check go, and what the check was told."""
+
+    problems: list[Problem] = field(default_factory=list)
+    #: Where the feed is published (``--base``), or None.
+    self_url: str | None = None
+
+    def error(self, code: str, message: str, el: object = None, spec: str = "") -> None:
+        self.problems.append(Problem("error", code, message, _line(el), spec))
+
+    def warn(self, code: str, message: str, el: object = None, spec: str = "") -> None:
+        self.problems.append(Problem("warning", code, message, _line(el), spec))
+
+
+def _line(el: object) -> int | None:
+    if el is None:
+        return None
+    if isinstance(el, int):
+        return el
+    return getattr(el, "sourceline", None)
+
+
+def text(el: etree._Element | None) -> str:
+    return (el.text or "").strip() if el is not None else ""
+
+
+def all_text(el: etree._Element) -> str:
+    return "".join(el.itertext())
+
+
+def qname(el: etree._Element) -> tuple[str, str]:
+    """(namespace, local name) of an element; namespace "" when none."""
+    tag = el.tag
+    if tag[0] == "{":
+        ns, _, local = tag[1:].partition("}")
+        return ns, local
+    return "", tag
+
+
+def children(el: etree._Element) -> list[etree._Element]:
+    """Element children only: no comments, processing instructions or entities."""
+    return [c for c in el if isinstance(c.tag, str)]
+
+
+def has_child_elements(el: etree._Element) -> bool:
+    return any(isinstance(c.tag, str) for c in el)
+
+
+# --- safe parsing ---------------------------------------------------------------
+
+def safe_parser() -> etree.XMLParser:
+    """No entity expansion, no DTD, no network, no huge trees."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, huge_tree=False, remove_pis=False,
+                           collect_ids=False)
+
+
+# --- URIs and IRIs (RFC 3986, RFC 3987) -----------------------------------------
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+# ASCII characters that may not appear in a URI reference at all.
+_BAD_URI_CHARS = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_TAG = re.compile(
+    r"^tag:(?:[A-Za-z0-9\-._]+@)?[A-Za-z0-9.\-]+,\d{4}(?:-\d{2}(?:-\d{2})?)?:"
+    r"[A-Za-z0-9;/?:@&=+$.\-_!~*'()%,\[\]\x80-\U0010ffff]*(?:#[A-Za-z0-9;/?:@&=+$.\-_!~*'()%,\x80-\U0010ffff]*)?$")
+_UUID = re.compile(r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_URN = re.compile(r"^urn:[A-Za-z0-9][A-Za-z0-9\-]{1,31}:(?:[A-Za-z0-9()+,\-.:=@;$_!*'/?#]|%[0-9A-Fa-f]{2})+$", re.I)
+
+
+def uri_error(value: str, *, full: bool = True) -> tuple[str, str] | None:
+    """Check an IRI reference (``full``: it must be absolute).
+
+    Returns None or (kind, reason), kind one of "char", "relative", "tag",
+    "uuid", "urn", "syntax"."""
+    if value == "" and full:
+        return "relative", "is empty"
+    bad = _BAD_URI_CHARS.search(value)
+    if bad:
+        return "char", f"contains the character {bad.group()!r}"
+    if _BAD_PERCENT.search(value):
+        return "char", "has a '%' not followed by two hex digits"
+    scheme = _SCHEME.match(value)
+    if not scheme:
+        if full:
+            return "relative", "is not an absolute URI (no scheme)"
+        if ":" in value.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]:
+            return "syntax", "has a ':' in its first segment but no valid scheme"
+        return None
+    name = scheme.group()[:-1].lower()
+    rest = value[len(scheme.group()):]
+    if "[" in value or "]" in value:
+        host = rest[2:].split("/", 1)[0] if rest.startswith("//") else ""
+        if not re.fullmatch(r"(?:[^@]*@)?\[[0-9A-Fa-f:.]+\](?::\d*)?", host):
+            return "char", "has '[' or ']' outside an IPv6 host"
+    if name == "tag":
+        if not _TAG.match("tag:" + rest):
+            return "tag", "is not a valid tag: URI (RFC 4151: tag:authority,YYYY[-MM[-DD]]:specific)"
+    elif name == "urn":
+        if rest.lower().startswith("uuid:"):
+            if not _UUID.match(value):
+                return "uuid", "is not a valid urn:uuid: (RFC 4122: 8-4-4-4-12 hex digits)"
+        elif not _URN.match(value):
+            return "urn", "is not a valid URN (RFC 8141: urn:NID:NSS)"
+    elif name in ("http", "https", "ftp"):
+        if not rest.startswith("//"):
+            return "syntax", f"a {name} URI must have '//' and a host"
+        host = rest[2:].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1]
+        hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host
+        if not hostname:
+            return "syntax", f"a {name} URI must name a host"
+        if ":" in host and not host.startswith("["):
+            port = host.rsplit(":", 1)[1]
+            if port and not port.isdigit():
+                return "syntax", f"has a port that is not a number: {port!r}"
+    return None
+
+
+def is_absolute_http(value: str) -> bool:
+    return value.startswith(("http://", "https://")) and uri_error(value) is None
+
+
+# --- dates ----------------------------------------------------------------------
+
+_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$")
+
+
+def _date_ok(y: int, m: int, d: int) -> bool:
+    return 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1] if y >= 1 else False
+
+
+def _time_ok(h: int, mi: int, s: int) -> bool:
+    return h <= 23 and mi <= 59 and s <= 60
+
+
+def rfc3339_error(value: str) -> str | None:
+    """RFC 3339 date-time as RFC 4287 §3.3 restricts it (upper-case T and Z)."""
+    m = _RFC3339.match(value)
+    if not m:
+        return "is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.f](Z|±hh:mm))"
+    y, mo, d, h, mi, s = (int(g) for g in m.group(1, 2, 3, 4, 5, 6))
+    if not _date_ok(y, mo, d):
+        return "has no such day"
+    if not _time_ok(h, mi, s):
+        return "has no such time of day"
+    if m.group(9) and (int(m.group(10)) > 23 or int(m.group(11)) > 59):
+        return "has an impossible time-zone offset"
+    return None
+
+
+_W3CDTF = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+                     r"(Z|[+-](\d{2}):(\d{2})))?)?)?$")
+
+
+def w3cdtf_error(value: str) -> str | None:
+    """W3C-DTF (ISO 8601 profile) as Dublin Core dates use it."""
+    m = _W3CDTF.match(value)
+    if not m:
+        return "is not a W3C-DTF date (YYYY[-MM[-DD[Thh:mm[:ss]TZD]]])"
+    y = int(m.group(1))
+    mo = int(m.group(2) or 1)
+    d = int(m.group(3) or 1)
+    if not _date_ok(y, mo, d):
+        return "has no such day"
+    if m.group(4) and not _time_ok(int(m.group(4)), int(m.group(5)), int(m.group(6) or 0)):
+        return "has no such time of day"
+    if m.group(8) and (int(m.group(8)) > 23 or int(m.group(9)) > 59):
+        return "has an impossible time-zone offset"
+    return None
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_ZONES = r"(?:UT|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|Z|[A-IK-Y]|[+-]\d{4})"
+_RFC822_LOOSE = re.compile(
+    r"^\s*(?:([A-Za-z]+)\s*,?\s*)?(\d{1,2})\s+([A-Za-z]+)\s+(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(\S+)?\s*$")
+_RFC2822_STRICT = re.compile(
+    r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
+    r"\d{2}:\d{2}(?::\d{2})? " + _ZONES + "$")
+
+
+def rfc822_error(value: str) -> tuple[str, str] | None:
+    """An RFC 822 date-time as RSS 2.0 uses it (RFC 2822 form recommended).
+
+    Returns None, ("warning", reason) for a legal but problematic form, or
+    ("error", reason) / ("weekday", reason)."""
+    m = _RFC822_LOOSE.match(value)
+    if not m:
+        return "error", "is not an RFC 822 date-time (e.g. 'Tue, 25 Nov 2025 12:00:00 +0300')"
+    dow, day, mon, year, hh, mm, ss, zone = m.groups()
+    months = [x.lower() for x in _MONTHS]
+    if mon.lower()[:3] not in months or len(mon) not in (3,) and mon.lower() not in [
+            calendar.month_name[i].lower() for i in range(1, 13)]:
+        return "error", f"has an unknown month {mon!r}"
+    y = int(year)
+    if len(year) == 2:
+        y += 2000 if y < 50 else 1900
+    mo = months.index(mon.lower()[:3]) + 1
+    if not _date_ok(y, mo, int(day)):
+        return "error", "has no such day"
+    if not _time_ok(int(hh), int(mm), int(ss or 0)):
+        return "error", "has no such time of day"
+    if zone is None:
+        return "error", "has no time zone"
+    if not re.fullmatch(_ZONES, zone, re.I):
+        return "error", f"has an unknown time zone {zone!r} (use +hhmm, GMT, UT or a US zone)"
+    if zone[0] in "+-" and int(zone[3:]) > 59:
+        return "error", f"has an impossible time-zone offset {zone!r}"
+    if dow is not None:
+        if dow.lower()[:3] not in [d.lower() for d in _DAYS] or len(dow) != 3 and dow.lower() not in [
+                calendar.day_name[i].lower() for i in range(7)]:
+            return "error", f"has an unknown day of the week {dow!r}"
+        actual = _DAYS[date(y, mo, int(day)).weekday()]
+        if dow.lower()[:3] != actual.lower():
+            return "weekday", f"says {dow} but {day} {mon} {year} is a {actual}"
+    if not _RFC2822_STRICT.match(value):
+        return "warning", "is legal RFC 822 but not the RFC 2822 form readers parse best"
+    return None
+
+
+# --- small datatypes ------------------------------------------------------------
+
+# ISO 639-1 two-letter codes.
+_ISO639_1 = set("""aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii
+ik in io is it iu iw ja ji jv jw ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk
+ml mn mo mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg
+sh si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi
+yo za zh zu""".split())
+_LANG = re.compile(r"^([A-Za-z]{1,8})(-[A-Za-z0-9]{1,8})*$")
+
+
+def language_error(value: str) -> str | None:
+    """A language tag (RFC 3066 / BCP 47) whose primary subtag is an ISO 639 code."""
+    m = _LANG.match(value)
+    if not m:
+        return "is not a language tag (e.g. 'ru' or 'en-US')"
+    primary = m.group(1).lower()
+    if primary in ("i", "x"):
+        return None
+    if len(primary) == 2 and primary in _ISO639_1:
+        return None
+    if len(primary) == 3:
+        return None
+    return f"has an unknown language code {m.group(1)!r} (ISO 639)"
+
+
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_MIME = re.compile(rf"^{_TOKEN}/{_TOKEN}(?:\s*;\s*{_TOKEN}=(?:{_TOKEN}|\"(?:[^\"\\]|\\.)*\"))*\s*$")
+
+
+def mime_error(value: str) -> str | None:
+    return None if _MIME.match(value) else "is not a MIME type (type/subtype)"
+
+
+_EMAIL = re.compile(r"^[A-Za-z0-9_\-+.'!#$%&*/=?^`{|}~]+@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+"
+                    r"[A-Za-z0-9][A-Za-z0-9\-]*$|^[A-Za-z0-9_\-+.']+@\[?\d{1,3}(?:\.\d{1,3}){3}\]?$")
+
+
+def email_error(value: str) -> str | None:
+    return None if _EMAIL.match(value) else "is not an e-mail address (addr-spec)"
+
+
+def contact_error(value: str) -> str | None:
+    """RSS 2.0 person: an e-mail address, optionally followed by '(Name)'."""
+    m = re.match(r"^(\S+@\S+?)(?:\s+\((.+)\))?$", value.strip())
+    if not m:
+        return "is not an e-mail address optionally followed by '(Name)'"
+    return email_error(m.group(1))
+
+
+def nonneg_int_error(value: str) -> str | None:
+    return None if re.fullmatch(r"\d+", value) else "is not a non-negative integer"
+
+
+def pos_int_error(value: str) -> str | None:
+    return None if re.fullmatch(r"\d+", value) and int(value) > 0 else "is not a positive integer"
+
+
+def float_error(value: str) -> str | None:
+    return None if re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", value) else "is not a number"
+
+
+# --- HTML a reader would run ----------------------------------------------------
+
+_SCRIPT_TAG = re.compile(r"<\s*script\b", re.I)
+_EVENT_ATTR = re.compile(r"<[a-zA-Z][^>]*?\s(on[a-zA-Z]+)\s*=", re.S)
+_URL_ATTR = re.compile(r"""\s(href|src|action|formaction|data|background|poster|xlink:href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_RISKY_TAG = re.compile(r"<\s*(embed|object|applet|iframe|frame|frameset|meta|link|base|form|style)\b", re.I)
+_RISKY_SCHEME = re.compile(r"^(?:javascript|vbscript|livescript|data:text/html)", re.I)
+_CTRL = re.compile(r"[\x00-\x20]+")
+_CSS_IMPORT = re.compile(r"@import|expression\s*\(", re.I)
+
+
+def scan_html(markup: str) -> tuple[list[str], list[str], list[str]]:
+    """Escaped HTML as a reader would render it.
+
+    Returns (active, risky, relative): active content a browser would run
+    (script elements, event-handler attributes, javascript: URLs), other
+    risky markup (embedded objects, frames, meta, style imports), and
+    relative URLs in links and images."""
+    active: list[str] = []
+    risky: list[str] = []
+    relative: list[str] = []
+    if "<" not in markup and "@" not in markup:
+        return active, risky, relative
+    if _SCRIPT_TAG.search(markup):
+        active.append("a <script> element")
+    m = _EVENT_ATTR.search(markup)
+    if m:
+        active.append(f"an event-handler attribute {m.group(1)}=")
+    for m in _URL_ATTR.finditer(markup):
+        raw = m.group(2) if m.group(2) is not None else m.group(3) if m.group(3) is not None else m.group(4)
+        url = _CTRL.sub("", html.unescape(raw))
+        if _RISKY_SCHEME.match(url):
+            active.append(f"a {url.split(':', 1)[0].lower()}: URL in {m.group(1)}=")
+        elif url and not url.startswith("#") and not _SCHEME.match(url) and not url.startswith("//"):
+            relative.append(url)
+    m = _RISKY_TAG.search(markup)
+    if m:
+        risky.append(f"a <{m.group(1).lower()}> element")
+    if _CSS_IMPORT.search(markup):
+        risky.append("a style sheet import or expression")
+    return active, risky, relative
+
+
+def qname_str(name: str) -> str:
+    """Local part of a Clark-notation name."""
+    return name.rsplit("}", 1)[-1]

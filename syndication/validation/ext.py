@@ -1,0 +1,311 @@
+"""The known extension namespaces and what each of their elements may hold.
+
+One table per namespace: local name → Rule. An element from a namespace we
+know but with a name that namespace does not define is an error; elements
+from namespaces we do not know are left alone (extensions are allowed)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from lxml import etree
+
+from . import core
+from .core import Ctx, qname, text
+
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+DC = "http://purl.org/dc/elements/1.1/"
+DCTERMS = "http://purl.org/dc/terms/"
+SY = "http://purl.org/rss/1.0/modules/syndication/"
+MEDIA = "http://search.yahoo.com/mrss/"
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+GEORSS = "http://www.georss.org/georss"
+GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+THR = "http://purl.org/syndication/thread/1.0"
+FH = "http://purl.org/syndication/history/1.0"
+SLASH = "http://purl.org/rss/1.0/modules/slash/"
+YANDEX = "http://news.yandex.ru"
+ATOM = "http://www.w3.org/2005/Atom"
+ADMIN = "http://webns.net/mvcb/"
+WFW = "http://wellformedweb.org/CommentAPI/"
+
+Check = Callable[[str], "str | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one extension element may be."""
+
+    #: Check of its text (None: any text).
+    value: Check | None = None
+    #: Error code for a bad value.
+    code: str = "invalid-value"
+    #: Attributes it may carry → their check (None: any value).
+    attrs: dict[str, Check | None] = field(default_factory=dict)
+    required_attrs: tuple[str, ...] = ()
+    #: May hold child elements (checked by their own namespace's rules).
+    nested: bool = False
+    #: At most one per parent.
+    once: bool = False
+    #: Where it may appear: "channel" (feed level), "item" (entry level), or both.
+    where: frozenset[str] = frozenset({"channel", "item", "any"})
+    #: Any attribute allowed (for elements whose attributes we do not list).
+    open_attrs: bool = False
+    spec: str = ""
+
+
+def _enum(*values: str, ci: bool = False) -> Check:
+    allowed = {v.lower() for v in values} if ci else set(values)
+    shown = ", ".join(values)
+
+    def check(v: str) -> str | None:
+        return None if (v.lower() if ci else v) in allowed else f"is not one of: {shown}"
+    return check
+
+
+def _uri(v: str) -> str | None:
+    err = core.uri_error(v, full=True)
+    return err[1] if err else None
+
+
+def _uri_ref(v: str) -> str | None:
+    err = core.uri_error(v, full=False)
+    return err[1] if err else None
+
+
+def _lat(v: str) -> str | None:
+    return core.float_error(v) or (None if -90 <= float(v) <= 90 else "is not a latitude (-90…90)")
+
+
+def _lon(v: str) -> str | None:
+    return core.float_error(v) or (None if -180 <= float(v) <= 180 else "is not a longitude (-180…180)")
+
+
+def _point(v: str) -> str | None:
+    parts = v.split()
+    if len(parts) != 2:
+        return "is not 'latitude longitude'"
+    return _lat(parts[0]) or _lon(parts[1])
+
+
+def _coords(n: int | None, even_min: int = 2) -> Check:
+    def check(v: str) -> str | None:
+        parts = v.split()
+        if len(parts) % 2 or len(parts) < even_min or (n is not None and len(parts) != n):
+            return "is not a list of 'latitude longitude' pairs"
+        for i in range(0, len(parts), 2):
+            err = _lat(parts[i]) or _lon(parts[i + 1])
+            if err:
+                return err
+        return None
+    return check
+
+
+def _duration(v: str) -> str | None:
+    return None if re.fullmatch(r"\d+(:[0-5]?\d){0,2}", v) else "is not a duration (seconds, MM:SS or HH:MM:SS)"
+
+
+def _npt(v: str) -> str | None:
+    return None if re.fullmatch(r"(now|\d+(\.\d*)?|\d+:[0-5]\d:[0-5]\d(\.\d*)?)", v) else "is not an NPT time"
+
+
+def _nonblank(v: str) -> str | None:
+    return None if v.strip() else "is blank"
+
+
+def _empty(v: str) -> str | None:
+    return None if not v.strip() else "must be empty"
+
+
+def _truefalse(v: str) -> str | None:
+    return None if v in ("true", "false") else "is not 'true' or 'false'"
+
+
+def _yes(v: str) -> str | None:
+    return None if v in ("yes", "Yes", "YES") else "is not 'yes'"
+
+
+def _int_list(v: str) -> str | None:
+    return None if re.fullmatch(r"\d+(,\d+)*", v) else "is not a comma-separated list of integers"
+
+
+def _nonneg(v: str) -> str | None:
+    return core.nonneg_int_error(v)
+
+
+def _pos(v: str) -> str | None:
+    return core.pos_int_error(v)
+
+
+DC_SPEC = "Dublin Core (DCMI) elements 1.1"
+_DC_NAMES = ("title creator subject description publisher contributor type format identifier source "
+             "relation coverage rights").split()
+DC_RULES: dict[str, Rule] = {n: Rule(spec=DC_SPEC) for n in _DC_NAMES}
+DC_RULES["date"] = Rule(core.w3cdtf_error, "dc-date", spec=f"{DC_SPEC} date (W3C-DTF)")
+DC_RULES["language"] = Rule(core.language_error, "language", spec=f"{DC_SPEC} language (RFC 3066)")
+
+DCT_SPEC = "DCMI terms"
+_DCT_DATES = "created modified issued dateAccepted dateCopyrighted dateSubmitted available valid date".split()
+_DCT_OTHER = ("abstract accessRights accrualMethod accrualPeriodicity accrualPolicy alternative audience "
+              "bibliographicCitation conformsTo contributor coverage creator description educationLevel extent "
+              "format hasFormat hasPart hasVersion identifier instructionalMethod isFormatOf isPartOf "
+              "isReferencedBy isReplacedBy isRequiredBy isVersionOf language license mediator medium provenance "
+              "publisher references relation replaces requires rights rightsHolder source spatial subject "
+              "tableOfContents temporal title type").split()
+DCT_RULES: dict[str, Rule] = {n: Rule(nested=True, open_attrs=True, spec=DCT_SPEC) for n in _DCT_OTHER}
+DCT_RULES.update({n: Rule(core.w3cdtf_error, "dc-date", open_attrs=True, spec=f"{DCT_SPEC} {n} (W3C-DTF)")
+                  for n in _DCT_DATES})
+
+CONTENT_RULES = {"encoded": Rule(once=True, where=frozenset({"item", "any"}),
+                                 spec="RSS content module content:encoded")}
+
+SY_SPEC = "RSS syndication module"
+SY_RULES = {
+    "updatePeriod": Rule(_enum("hourly", "daily", "weekly", "monthly", "yearly"), "sy-period", once=True,
+                         where=frozenset({"channel", "any"}), spec=f"{SY_SPEC} sy:updatePeriod"),
+    "updateFrequency": Rule(_pos, "sy-frequency", once=True, where=frozenset({"channel", "any"}),
+                            spec=f"{SY_SPEC} sy:updateFrequency"),
+    "updateBase": Rule(core.w3cdtf_error, "sy-base", once=True, where=frozenset({"channel", "any"}),
+                       spec=f"{SY_SPEC} sy:updateBase"),
+}
+
+SLASH_SPEC = "Slash module"
+SLASH_RULES = {
+    "section": Rule(spec=SLASH_SPEC), "department": Rule(spec=SLASH_SPEC),
+    "comments": Rule(_nonneg, "slash-comments", spec=f"{SLASH_SPEC} slash:comments"),
+    "hit_parade": Rule(_int_list, "slash-hit-parade", spec=f"{SLASH_SPEC} slash:hit_parade"),
+}
+
+GEORSS_SPEC = "GeoRSS Simple"
+_GEO_ATTRS: dict[str, Check | None] = {"featuretypetag": None, "relationshiptag": None, "featurename": None,
+                                       "elev": core.float_error, "floor": None, "radius": core.float_error}
+GEORSS_RULES = {
+    "point": Rule(_point, "georss-point", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:point"),
+    "line": Rule(_coords(None, 4), "georss-line", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:line"),
+    "polygon": Rule(_coords(None, 8), "georss-polygon", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:polygon"),
+    "box": Rule(_coords(4), "georss-box", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:box"),
+    "featureTypeTag": Rule(spec=GEORSS_SPEC), "relationshipTag": Rule(spec=GEORSS_SPEC),
+    "featureName": Rule(spec=GEORSS_SPEC), "elev": Rule(core.float_error, "georss-elev", spec=GEORSS_SPEC),
+    "floor": Rule(core.float_error, "georss-floor", spec=GEORSS_SPEC),
+    "radius": Rule(core.float_error, "georss-radius", spec=GEORSS_SPEC),
+    "where": Rule(nested=True, spec="GeoRSS GML"),
+}
+GEO_RULES = {
+    "lat": Rule(_lat, "geo-lat", spec="W3C Basic Geo lat"), "long": Rule(_lon, "geo-long", spec="W3C Basic Geo long"),
+    "alt": Rule(core.float_error, "geo-alt", spec="W3C Basic Geo alt"),
+    "Point": Rule(nested=True, open_attrs=True, spec="W3C Basic Geo Point"),
+}
+
+THR_SPEC = "RFC 4685"
+THR_RULES = {
+    "in-reply-to": Rule(attrs={"ref": _uri, "href": _uri_ref, "type": core.mime_error, "source": _uri_ref},
+                        required_attrs=("ref",), where=frozenset({"item", "any"}), spec=f"{THR_SPEC} §3"),
+    "total": Rule(_nonneg, "thr-total", once=True, where=frozenset({"item", "any"}), spec=f"{THR_SPEC} §5"),
+}
+
+FH_SPEC = "RFC 5005"
+FH_RULES = {
+    "complete": Rule(_empty, "fh-not-empty", once=True, where=frozenset({"channel", "any"}), spec=f"{FH_SPEC} §2"),
+    "archive": Rule(_empty, "fh-not-empty", once=True, where=frozenset({"channel", "any"}), spec=f"{FH_SPEC} §4"),
+}
+
+YANDEX_SPEC = "Yandex RSS"
+YANDEX_RULES = {
+    "full-text": Rule(once=True, where=frozenset({"item", "any"}), spec=f"{YANDEX_SPEC} yandex:full-text"),
+    "genre": Rule(_enum("lenta", "message", "article", "interview"), "yandex-genre", once=True,
+                  where=frozenset({"item", "any"}), spec=f"{YANDEX_SPEC} yandex:genre"),
+    "comment-text": Rule(where=frozenset({"item", "any"}), spec=YANDEX_SPEC),
+    "bind-to": Rule(spec=YANDEX_SPEC), "related": Rule(nested=True, open_attrs=True, spec=YANDEX_SPEC),
+    "logo": Rule(_uri, "yandex-logo", open_attrs=True, spec=YANDEX_SPEC),
+    "online": Rule(nested=True, open_attrs=True, spec=YANDEX_SPEC),
+}
+
+ADMIN_RULES = {
+    "errorReportsTo": Rule(_empty, "admin-not-empty", attrs={"{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource": _uri},
+                           required_attrs=("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource",), once=True,
+                           spec="RSS admin module"),
+    "generatorAgent": Rule(_empty, "admin-not-empty", attrs={"{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource": _uri},
+                           required_attrs=("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource",), once=True,
+                           spec="RSS admin module"),
+}
+
+WFW_RULES = {"comment": Rule(_uri, "wfw-comment", spec="Well-Formed Web CommentAPI"),
+             "commentRss": Rule(_uri, "wfw-comment", spec="Well-Formed Web CommentAPI"),
+             "commentRSS": Rule(_uri, "wfw-comment", spec="Well-Formed Web CommentAPI")}
+
+#: namespace → its rules. Media RSS and iTunes have their own modules' checks (below).
+NAMESPACES: dict[str, dict[str, Rule]] = {
+    CONTENT: CONTENT_RULES, DC: DC_RULES, DCTERMS: DCT_RULES, SY: SY_RULES, SLASH: SLASH_RULES,
+    GEORSS: GEORSS_RULES, GEO: GEO_RULES, THR: THR_RULES, FH: FH_RULES, YANDEX: YANDEX_RULES,
+    ADMIN: ADMIN_RULES, WFW: WFW_RULES,
+}
+
+#: Namespaces people get wrong, and the right one.
+MISTAKEN = {
+    "http://search.yahoo.com/rss": MEDIA, "http://search.yahoo.com/mrss": MEDIA,
+    "http://tools.search.yahoo.com/mrss/": MEDIA,
+    "http://purl.org/atom/ns#": ATOM, "http://www.w3.org/2005/atom": ATOM,
+    "http://purl.org/dc/elements/1.0/": DC, "http://purl.org/rss/1.0/modules/content": CONTENT,
+}
+
+
+def check_element(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) -> None:
+    """Check one extension element (a child of channel/item/feed/entry)."""
+    ns, local = qname(el)
+    if ns in MISTAKEN:
+        ctx.error("namespace-wrong", f"namespace {ns!r} is a mistake for {MISTAKEN[ns]!r}", el, "Namespaces in XML")
+        return
+    if ns == MEDIA:
+        from .media import check_media
+        check_media(ctx, el, where, seen)
+        return
+    if ns == ITUNES:
+        from .itunes import check_itunes
+        check_itunes(ctx, el, where, seen)
+        return
+    rules = NAMESPACES.get(ns)
+    if rules is None:
+        return
+    rule = rules.get(local)
+    prefix = el.prefix or ns
+    name = f"{prefix}:{local}"
+    if rule is None or where not in rule.where:
+        ctx.error("undefined-element", f"<{name}> is not defined here", el, rule.spec if rule else f"namespace {ns}")
+        return
+    apply_rule(ctx, el, rule, name, seen)
+
+
+def apply_rule(ctx: Ctx, el: etree._Element, rule: Rule, name: str, seen: dict[str, int] | None) -> None:
+    if seen is not None and rule.once:
+        key = el.tag
+        if key in seen:
+            ctx.error("duplicate-element", f"<{name}> appears more than once (also line {seen[key]})", el, rule.spec)
+        else:
+            seen[key] = el.sourceline or 0
+    for attr, value in el.attrib.items():
+        if attr in rule.attrs:
+            check = rule.attrs[attr]
+            if check is not None:
+                why = check(value)
+                if why:
+                    ctx.error("invalid-attribute", f"<{name}> {attr}={value!r} {why}", el, rule.spec)
+        elif not rule.open_attrs and not attr.startswith("{"):
+            ctx.error("unexpected-attribute", f"<{name}> may not have the attribute {attr!r}", el, rule.spec)
+    for attr in rule.required_attrs:
+        if el.get(attr) is None:
+            ctx.error("missing-attribute", f"<{name}> lacks the attribute {attr!r}", el, rule.spec)
+    if core.has_child_elements(el):
+        if not rule.nested:
+            ctx.error("undefined-element", f"<{name}> may not contain elements", el, rule.spec)
+            return
+        inner: dict[str, int] = {}
+        for child in core.children(el):
+            check_element(ctx, child, "any", inner)
+        return
+    if rule.value is not None:
+        value = text(el)
+        why = rule.value(value)
+        if why:
+            ctx.error(rule.code, f"<{name}> {value!r} {why}", el, rule.spec)

@@ -1,0 +1,95 @@
+"""Our reprint policy: what every feed of Ms-News.Ru carries (README, "The
+reprint condition, where it is").
+
+§1 the feed carries the condition text and a rel="license" link to the terms;
+§2 every item carries its rights (and in RSS a <source> naming this feed);
+§3 a full-text item's content ends with a followable https link to its own
+original on the site."""
+
+from __future__ import annotations
+
+from lxml import etree, html as lxml_html
+
+from ..types import Site
+from . import ext
+from .core import Ctx, text
+
+POLICY = "reprint policy"
+ATOM, DC, CONTENT = ext.ATOM, ext.DC, ext.CONTENT
+
+
+def _a(name: str) -> str:
+    return f"{{{ATOM}}}{name}"
+
+
+def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text: bool) -> None:
+    if fmt == "rss20":
+        channel = root.find("channel")
+        if channel is None:
+            return
+        feed_rights = [text(channel.find("copyright")), text(channel.find(f"{{{DC}}}rights"))]
+        licenses = [ln for ln in channel.findall(f"{{{ATOM}}}link") if ln.get("rel") == "license"]
+        items = [(it, text(it.find("link")), text(it.find(f"{{{DC}}}rights")), it.find(f"{{{CONTENT}}}encoded"))
+                 for it in channel.findall("item")]
+        container = channel
+    elif fmt == "atom10":
+        feed_rights = [text(root.find(_a("rights")))] * 2
+        licenses = [ln for ln in root.findall(_a("link")) if ln.get("rel") == "license"]
+        items = []
+        for entry in root.findall(_a("entry")):
+            alt = [ln.get("href", "") for ln in entry.findall(_a("link")) if ln.get("rel", "alternate") == "alternate"]
+            items.append((entry, alt[0] if alt else "", text(entry.find(_a("rights"))), entry.find(_a("content"))))
+        container = root
+    else:
+        ctx.error("policy-format", f"our feeds are RSS 2.0 or Atom 1.0, not {fmt}", root, f"{POLICY} §1")
+        return
+    if site.condition not in feed_rights:
+        ctx.error("policy-feed-rights", "the feed does not carry the reprint condition (copyright/dc:rights/rights)",
+                  container, f"{POLICY} §1")
+    if feed_rights[0] != feed_rights[1]:
+        ctx.error("policy-feed-rights", "<copyright> and dc:rights differ", container, f"{POLICY} §1")
+    if not any(ln.get("href") == site.terms_url for ln in licenses):
+        ctx.error("policy-license-link", f"no rel=\"license\" link to {site.terms_url}", container, f"{POLICY} §1, RFC 4946")
+    for el, link, rights, content in items:
+        if not rights:
+            ctx.error("policy-item-rights", f"item {link or '?'} carries no rights statement", el, f"{POLICY} §2")
+        if fmt == "rss20":
+            src = el.find("source")
+            if src is None or not text(src) or not src.get("url"):
+                ctx.error("policy-item-source", f"item {link or '?'} has no <source url=...>", el, f"{POLICY} §2")
+        elif not any(ln.get("rel") == "license" and ln.get("href") == site.terms_url for ln in el.findall(_a("link"))):
+            ctx.error("policy-license-link", f"entry {link or '?'} has no rel=\"license\" link", el, f"{POLICY} §2, RFC 4946")
+        if full_text:
+            problem = closing_link_problem(content, link)
+            if problem:
+                ctx.error("policy-closing-link", f"item {link or '?'}: {problem}", el if content is None else content,
+                          f"{POLICY} §3")
+
+
+def closing_link_problem(content: etree._Element | None, link: str) -> str | None:
+    """A full-text item's content must end with a followable link to its
+    own original. Returns what is wrong, or None."""
+    if content is None or not (content.text or "").strip():
+        return "full text is missing"
+    markup = content.text
+    # Only the end matters: parse the last block, not the whole article.
+    cut = markup.rfind("<p")
+    tail = markup[cut:] if cut > 0 else markup
+    try:
+        fragments = lxml_html.fragments_fromstring(tail)
+    except (etree.ParserError, ValueError):
+        return "content is not parseable HTML"
+    blocks = [f for f in fragments if not isinstance(f, str)]
+    if not blocks:
+        return "content has no closing paragraph"
+    anchors = blocks[-1].xpath(".//a[@href]") if blocks[-1].tag != "a" else [blocks[-1]]
+    if not anchors:
+        return "content does not end with a hyperlink to the original"
+    last = anchors[-1]
+    if last.get("href") != link:
+        return f"closing link goes to {last.get('href')!r}, not to the original {link!r}"
+    if "nofollow" in (last.get("rel") or "").split():
+        return "closing link is rel=\"nofollow\""
+    if not link.startswith("https://"):
+        return "closing link is not https"
+    return None
