@@ -193,6 +193,32 @@ def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None) -> N
     sys.exit(EXIT_DATAERR if rejected else EXIT_OK)
 
 
+@cli.command("serve")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="The directory to serve (what build publishes).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--max-age", default=300, show_default=True, type=click.IntRange(0),
+              help="Cache-Control max-age, seconds.")
+@_common
+@click.pass_obj
+def serve_cmd(obj: Ctx, out_dir: Path, host: str, port: int, max_age: int) -> None:
+    """Serve the published feeds over HTTP with ETag, Last-Modified, 304 and gzip."""
+    from .serve import make_server
+
+    try:
+        server = make_server(out_dir, host, port, max_age)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    obj.info(f"serving {out_dir} on http://{host}:{server.server_address[1]}/")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: our errors become one line on stderr and their exit code."""
     try:

@@ -1,0 +1,134 @@
+"""`syndication serve` with a real HTTP client: content types, ETag,
+Last-Modified, 304, gzip, HEAD, no traversal, atomic replace."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from email.utils import format_datetime, parsedate_to_datetime
+from datetime import timedelta
+
+import pytest
+import requests
+
+from syndication.serve import make_server
+
+from conftest import NOW
+
+
+@pytest.fixture
+def served(run, tmp_path):
+    out = tmp_path / "public"
+    assert run("build", "--sample", "--out", out, "--now", NOW).code == 0
+    (tmp_path / "secret.txt").write_text("secret")
+    server = make_server(out, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    session = requests.Session()
+    try:
+        yield out, f"http://127.0.0.1:{server.server_address[1]}", session
+    finally:
+        session.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_content_types_etag_last_modified(served):
+    out, base, http = served
+    r = http.get(f"{base}/politika/rss.xml", headers={"Accept-Encoding": "identity"})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+    assert r.content == (out / "politika" / "rss.xml").read_bytes()
+    assert r.headers["ETag"].startswith('"') and "max-age=300" in r.headers["Cache-Control"]
+    # Last-Modified is the feed's newest item, not the file's mtime
+    from lxml import etree
+    last_build = etree.fromstring(r.content).findtext("channel/lastBuildDate")
+    assert parsedate_to_datetime(r.headers["Last-Modified"]) == parsedate_to_datetime(last_build)
+    assert http.get(f"{base}/atom.xml").headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert http.get(f"{base}/feeds.opml").headers["Content-Type"] == "text/x-opml; charset=utf-8"
+
+
+def test_conditional_get(served):
+    out, base, http = served
+    url = f"{base}/v-mire/atom-full.xml"
+    first = http.get(url)
+    etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert http.get(url, headers={"If-None-Match": etag}).status_code == 304
+    again = http.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["ETag"] == etag
+    assert http.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
+    earlier = format_datetime(parsedate_to_datetime(last_modified) - timedelta(seconds=1), usegmt=True)
+    assert http.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
+    assert http.get(url, headers={"If-None-Match": '"other"', "If-Modified-Since": last_modified}).status_code == 200
+
+
+def test_304_until_a_build_changes_the_feed_then_200_with_a_new_etag(served, run):
+    out, base, http = served
+    url = f"{base}/rss.xml"
+    etag = http.get(url).headers["ETag"]
+    assert run("build", "--sample", "--out", out, "--now", NOW).code == 0  # nothing new
+    assert http.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert run("build", "--sample", "--out", out, "--now", "2025-06-30T00:00:00+03:00").code == 0
+    changed = http.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.content == (out / "rss.xml").read_bytes()
+
+
+def test_gzip_and_head(served):
+    out, base, http = served
+    raw = http.get(f"{base}/rss-full.xml", headers={"Accept-Encoding": "gzip"}, stream=True)
+    assert raw.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(raw.raw.read()) == (out / "rss-full.xml").read_bytes()
+    raw.close()
+    head = http.head(f"{base}/rss-full.xml", headers={"Accept-Encoding": "identity"})
+    assert head.status_code == 200 and head.content == b""
+    assert int(head.headers["Content-Length"]) == (out / "rss-full.xml").stat().st_size
+
+
+@pytest.mark.parametrize("path", ["/../secret.txt", "/%2e%2e/secret.txt", "/politika/../../secret.txt",
+                                  "/.syndication.state.json", "/.syndication.lock", "/politika/", "/nope.xml",
+                                  "/politika", "//etc/passwd"])
+def test_nothing_outside_is_reachable(served, path):
+    _out, base, _http = served
+    import http.client
+    from urllib.parse import urlsplit
+
+    conn = http.client.HTTPConnection(urlsplit(base).netloc, timeout=5)
+    conn.request("GET", path)
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    assert resp.status == 404 and b"secret" not in body
+
+
+def test_symlink_out_of_the_directory_is_not_served(served, tmp_path):
+    out, base, http = served
+    (out / "leak.xml").symlink_to(tmp_path / "secret.txt")
+    assert http.get(f"{base}/leak.xml").status_code == 404
+
+
+def test_never_a_stale_etag_during_replaces(served, run):
+    out, base, http = served
+    stop = threading.Event()
+    seen: list[tuple[str, bytes]] = []
+
+    def poll():
+        with requests.Session() as s:
+            while not stop.is_set():
+                r = s.get(f"{base}/rss.xml", headers={"Accept-Encoding": "identity"})
+                seen.append((r.headers["ETag"], r.content))
+
+    t = threading.Thread(target=poll)
+    t.start()
+    try:
+        for now in ("2025-07-01T00:00:00Z", "2025-08-01T00:00:00Z", NOW):
+            assert run("build", "--sample", "--out", out, "--now", now).code == 0
+    finally:
+        stop.set()
+        t.join()
+    import hashlib
+    by_etag: dict[str, bytes] = {}
+    for etag, body in seen:
+        assert etag == f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        assert by_etag.setdefault(etag, body) == body
+        assert body.rstrip().endswith(b"</rss>")
