@@ -193,6 +193,49 @@ def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None) -> N
     sys.exit(EXIT_DATAERR if rejected else EXIT_OK)
 
 
+@cli.command("status")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The directory build publishes to.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--now", metavar="ISO8601", help="Measure ages as of this time (default: the clock).")
+@_common
+@click.pass_obj
+def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
+    """For every feed: items, bytes, newest item's age, last build, last
+    check problems. Exit 1 when a feed is missing or its last build failed."""
+    import json
+
+    config = obj.config()
+    clock = _now(now, config)
+    state = pipeline.read_state(out_dir)
+    rows = []
+    for path in [spec.path for spec in config.feeds] + [config.opml_path]:
+        entry = state.get(path, {})
+        newest = entry.get("newest")
+        age = None
+        if newest:
+            age = int((clock - datetime.fromisoformat(newest)).total_seconds())
+        rows.append({
+            "path": path, "exists": (out_dir / path).is_file(), "items": entry.get("items"),
+            "bytes": entry.get("bytes"), "newest": newest, "newest_age_s": age, "built": entry.get("built"),
+            "warnings": entry.get("warnings", []), "failed": entry.get("failed"),
+        })
+    bad = [r for r in rows if not r["exists"] or r["failed"]]
+    if fmt == "json":
+        click.echo(json.dumps({"out": str(out_dir), "feeds": rows, "ok": not bad}, ensure_ascii=False, indent=1))
+    else:
+        for r in rows:
+            flag = "FAILED" if r["failed"] else ("MISSING" if not r["exists"] else "ok")
+            age = "-" if r["newest_age_s"] is None else f"{r['newest_age_s'] / 3600:.1f}h"
+            click.echo(f"{flag:<7} {r['path']:<36} {r['items'] if r['items'] is not None else '-':>4} items "
+                       f"{r['bytes'] or 0:>9} B  newest {age:>8} ago  built {r['built'] or '-'}"
+                       + (f"  ({len(r['warnings'])} warnings)" if r["warnings"] else ""))
+            if r["failed"]:
+                for problem in r["failed"]["problems"]:
+                    click.echo(f"        {problem}")
+    sys.exit(EXIT_FEED_FAILED if bad else EXIT_OK)
+
+
 @cli.command("serve")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="The directory to serve (what build publishes).")

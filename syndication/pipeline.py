@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
@@ -53,7 +53,8 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say) 
         publish.remove_stale_temp(out_dir)
         state_path = publish.target(out_dir, STATE_NAME)
         old_state = _read_state(state_path)
-        new_state: dict[str, dict[str, str]] = {}
+        new_state: dict[str, dict] = {}
+        built_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # for `status` only, never in a feed
         base = _code_and_config_digest(config)
         # One indexed query per section serves every feed that includes it.
         depth = max((spec.items for spec in config.feeds), default=0)
@@ -79,9 +80,16 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say) 
                 for p in errors:
                     say(f"{spec.path}:{p}")
                 say(f"{spec.path}: not published ({len(errors)} errors); the last good file stays")
+                last_good = {k: v for k, v in old_state.get(spec.path, {}).items() if k != "inputs"}
+                new_state[spec.path] = {**last_good, "failed": {"at": built_at, "problems": [str(p) for p in errors]}}
                 continue
             _publish(out_dir, spec.path, data, report)
-            new_state[spec.path] = {"inputs": inputs, "output": hashlib.sha256(data).hexdigest()}
+            new_state[spec.path] = {
+                "inputs": inputs, "output": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+                "items": len(articles), "built": built_at,
+                "newest": max((a.modified for a in articles), default=config.site.epoch).isoformat(),
+                "warnings": [str(p) for p in problems],
+            }
             report.items += len(articles)
         if _unchanged(out_dir, config.opml_path, base, old_state):
             new_state[config.opml_path] = old_state[config.opml_path]
@@ -91,13 +99,19 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say) 
 
             opml = builders.build_opml(config)
             _publish(out_dir, config.opml_path, opml, report)
-            new_state[config.opml_path] = {"inputs": base, "output": hashlib.sha256(opml).hexdigest()}
+            new_state[config.opml_path] = {"inputs": base, "output": hashlib.sha256(opml).hexdigest(),
+                                           "bytes": len(opml), "built": built_at}
         if new_state != old_state:
             publish.write_atomic(state_path, json.dumps({"version": 1, "files": new_state}, indent=1, sort_keys=True).encode())
     return report
 
 
-def _read_state(path: Path) -> dict[str, dict[str, str]]:
+def read_state(out_dir: Path) -> dict[str, dict]:
+    """What the last builds recorded per published file (see ``build``)."""
+    return _read_state(publish.target(out_dir, STATE_NAME))
+
+
+def _read_state(path: Path) -> dict[str, dict]:
     try:
         doc = json.loads(path.read_bytes())
         files = doc["files"] if doc.get("version") == 1 else {}
@@ -106,7 +120,7 @@ def _read_state(path: Path) -> dict[str, dict[str, str]]:
         return {}
 
 
-def _unchanged(out_dir: Path, relpath: str, inputs: str, state: dict[str, dict[str, str]]) -> bool:
+def _unchanged(out_dir: Path, relpath: str, inputs: str, state: dict[str, dict]) -> bool:
     """The same inputs as last time, and the published file is still what we wrote."""
     entry = state.get(relpath)
     if not entry or entry.get("inputs") != inputs:

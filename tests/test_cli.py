@@ -196,3 +196,27 @@ def test_a_changed_published_file_is_rewritten(run, tmp_path):
     (out / "stati" / "rss.xml").write_bytes(b"tampered")
     assert run("build", "--sample", "--out", out, "--now", NOW).code == 0
     assert (out / "stati" / "rss.xml").read_bytes() == good
+
+
+def test_status_reports_every_feed(run, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert run("build", "--sample", "--out", out, "--now", NOW).code == 0
+    res = run("status", "--out", out, "--format", "json", "--now", "2025-11-25T13:00:00+03:00")
+    assert res.code == 0
+    doc = json.loads(res.out)
+    assert doc["ok"] is True and len(doc["feeds"]) == 37
+    main = next(r for r in doc["feeds"] if r["path"] == "rss.xml")
+    assert main["items"] == 50 and main["bytes"] == (out / "rss.xml").stat().st_size
+    assert main["newest_age_s"] > 0 and main["failed"] is None and main["warnings"] == []
+    # a failing feed shows up with its problems, and status exits 1
+    from syndication import builders
+    original = builders.BUILDERS["atom"]
+    monkeypatch.setitem(builders.BUILDERS, "atom", lambda c, s, a: original(c, s, a).replace(b'rel="license"', b'rel="related"'))
+    for p in out.rglob("atom.xml"):  # make the atom feeds differ from what the state recorded: rebuilt
+        p.write_bytes(b"")
+    assert run("build", "--sample", "--out", out, "--now", "2025-12-01T00:00:00+03:00").code == 1
+    text = run("status", "--out", out)
+    assert text.code == 1
+    assert "FAILED  stati/atom.xml" in text.out and "policy-license-link" in text.out
+    missing = run("status", "--out", tmp_path / "empty")
+    assert missing.code == 1 and missing.out.count("MISSING") == 37
