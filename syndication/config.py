@@ -6,8 +6,10 @@ defaults). Every error names the file and the key."""
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import datetime
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -16,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 from .records import normalize_url
-from .types import FORMATS, Config, FeedSpec, Section, Site, Variant
+from .types import FORMATS, Config, FeedSpec, HttpLimits, Section, Site, Sources, Variant, WordPressSource
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 FILES = ("site.toml", "sections.toml", "feeds.toml")
@@ -264,3 +266,89 @@ def _spec(site: Site, sections: tuple[Section, ...], section: Section, variant: 
         ttl=ttl,
         title=title + variant.title_suffix,
     )
+
+
+# --- sources.toml (optional) ------------------------------------------------------
+
+SOURCES_FILE = "sources.toml"
+#: Environment variables for the WordPress application password.
+ENV_WP_USER = "SYNDICATION_WP_USER"
+ENV_WP_PASSWORD = "SYNDICATION_WP_APP_PASSWORD"
+
+
+def load_sources(config: Config, environ: Mapping[str, str] | None = None) -> Sources:
+    """Read ``sources.toml`` beside the config's other files (optional: without
+    it every section slug maps the WordPress category of the same slug).
+
+    The application password comes from $SYNDICATION_WP_USER and
+    $SYNDICATION_WP_APP_PASSWORD, else ``[wordpress] user`` and
+    ``password_file`` (a file holding only the password, relative to the
+    config directory). It is never read from the command line."""
+    env = os.environ if environ is None else environ
+    base = Path(config.source) if config.source else embedded_dir()
+    path = base / SOURCES_FILE
+    file = str(path)
+    doc = _read(path) if path.is_file() else {}
+    _only(doc, {"wordpress", "http"}, file, "")
+    wp = _table(doc.get("wordpress", {}), file, "wordpress")
+    _only(wp, {"id_prefix", "categories", "default_section", "per_page", "max_withdraw", "user", "password_file"},
+          file, "wordpress")
+    slugs = config.section_slugs
+    cats_doc = _table(wp.get("categories", {s.slug: s.slug for s in config.sections}), file, "wordpress.categories")
+    categories = []
+    for category, section in cats_doc.items():
+        key = f"wordpress.categories.{category}"
+        section = _str(section, file, key)
+        if section not in slugs:
+            raise ConfigError(file, key, f"unknown section {section!r} (declared: {', '.join(sorted(slugs))})")
+        categories.append((category, section))
+    default = wp.get("default_section")
+    if default is not None:
+        default = _str(default, file, "wordpress.default_section")
+        if default not in slugs:
+            raise ConfigError(file, "wordpress.default_section", f"unknown section {default!r}")
+    prefix = _str(wp.get("id_prefix", "ms-"), file, "wordpress.id_prefix", empty=True)
+    if prefix and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~:-]{0,50}", prefix):
+        raise ConfigError(file, "wordpress.id_prefix", "only A-Z a-z 0-9 . _ ~ : - (starting with a letter or digit)")
+    max_withdraw = wp.get("max_withdraw", 0.5)
+    if isinstance(max_withdraw, bool) or not isinstance(max_withdraw, (int, float)) or not 0 <= max_withdraw <= 1:
+        raise ConfigError(file, "wordpress.max_withdraw", "must be a number from 0 to 1")
+    user = env.get(ENV_WP_USER) or None
+    password = env.get(ENV_WP_PASSWORD) or None
+    if user is None and "user" in wp:
+        user = _str(wp["user"], file, "wordpress.user")
+    if password is None and "password_file" in wp:
+        pfile = base / _str(wp["password_file"], file, "wordpress.password_file")
+        try:
+            password = pfile.read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(file, "wordpress.password_file", f"cannot read {pfile}: {getattr(exc, 'strerror', None) or exc}") from None
+    if (user is None) != (password is None):
+        raise ConfigError(file, "wordpress.user", f"an application password needs both a user and a password "
+                          f"(${ENV_WP_USER} / ${ENV_WP_PASSWORD}, or user / password_file)")
+    wordpress = WordPressSource(
+        id_prefix=prefix,
+        categories=tuple(categories),
+        default_section=default,
+        per_page=_int(wp.get("per_page", 100), file, "wordpress.per_page", 2, 100),
+        max_withdraw=float(max_withdraw),
+        user=user,
+        password=password,
+    )
+    h = _table(doc.get("http", {}), file, "http")
+    fields = {"connect_timeout", "read_timeout", "deadline", "retries", "backoff", "max_wait", "max_bytes", "max_redirects"}
+    _only(h, fields, file, "http")
+    limits: dict[str, Any] = {}
+    for key in ("connect_timeout", "read_timeout", "deadline", "backoff", "max_wait"):
+        if key in h:
+            value = h[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 86_400:
+                raise ConfigError(file, f"http.{key}", "must be a number of seconds, more than 0")
+            limits[key] = float(value)
+    if "retries" in h:
+        limits["retries"] = _int(h["retries"], file, "http.retries", 0, 20)
+    if "max_bytes" in h:
+        limits["max_bytes"] = _int(h["max_bytes"], file, "http.max_bytes", 1024, 2**31)
+    if "max_redirects" in h:
+        limits["max_redirects"] = _int(h["max_redirects"], file, "http.max_redirects", 0, 30)
+    return Sources(wordpress=wordpress, http=HttpLimits(**limits), file=file if doc else "")

@@ -188,3 +188,57 @@ class Report:
     items: int = 0
     imported: int = 0
     unchanged: int = 0
+
+
+# --- sources (config/sources.toml) --------------------------------------------
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """How patient and how greedy one fetch run may be. Seconds and bytes."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    #: The whole run (every request, retry and wait) ends within this.
+    deadline: float = 600.0
+    #: Tries after the first one, for the retryable failures.
+    retries: int = 4
+    #: The first backoff; doubled on each retry, capped by ``max_wait``.
+    backoff: float = 1.0
+    #: The longest single wait (a longer Retry-After gives up at once).
+    max_wait: float = 120.0
+    #: The largest response body read (a larger one is cut off and refused).
+    max_bytes: int = 32 * 1024 * 1024
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class WordPressSource:
+    """How WordPress posts become records."""
+
+    #: Record id = prefix + WordPress post id (``ms-10452``).
+    id_prefix: str = "ms-"
+    #: WordPress category slug → section slug, in order of preference.
+    categories: tuple[tuple[str, str], ...] = ()
+    #: The section of a post none of whose categories is mapped; None = reject it.
+    default_section: str | None = None
+    #: Posts per request (WordPress allows 1–100; we need 2–100: pages overlap by one).
+    per_page: int = 100
+    #: A ``--full`` pass refuses to withdraw more than this share of a source's articles.
+    max_withdraw: float = 0.5
+    #: Application password (``Authorization: Basic``); from the environment or a file, never the command line.
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    def section_of(self, slug: str) -> str | None:
+        for category, section in self.categories:
+            if category == slug:
+                return section
+        return None
+
+
+@dataclass(frozen=True)
+class Sources:
+    wordpress: WordPressSource = field(default_factory=WordPressSource)
+    http: HttpLimits = field(default_factory=HttpLimits)
+    #: The file it was read from ("" = defaults).
+    file: str = ""

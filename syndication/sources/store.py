@@ -2,7 +2,9 @@
 
 Articles are kept as their cleaned JSON form plus the columns a feed query
 needs. An upsert compares content hashes, so importing the same records again
-changes nothing. Selecting "the newest N visible articles of sections S" is one
+changes nothing. Fetchers also record each article's source, per-source state
+(watermarks) and withdrawals (an article its source no longer shows leaves
+every feed); ``transaction()`` makes a whole fetch apply at once or not at all. Selecting "the newest N visible articles of sections S" is one
 indexed query per section (a union, never a full sort of the archive)."""
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -32,6 +35,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX articles_newest ON articles (section, status, published DESC, id);
     CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: where an article came from (a fetcher's source key; NULL = imported
+    # JSON Lines) and whether that source withdrew it (UTC text, NULL = live).
+    # Withdrawn articles stay stored, but no feed shows them.
+    """
+    ALTER TABLE articles ADD COLUMN source TEXT;
+    ALTER TABLE articles ADD COLUMN withdrawn TEXT;
+    CREATE INDEX articles_source ON articles (source, id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -41,6 +52,7 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = str(path)
+        self._outer = False
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -77,9 +89,57 @@ class Store:
 
     # -- writing ---------------------------------------------------------------
 
-    def upsert(self, articles: Iterable[Article], batch: int = 500) -> tuple[int, int]:
-        """Insert or replace by id, in one transaction per batch; an article
-        whose content hash is unchanged is not written. Returns (written, unchanged)."""
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together or not at all (an exception
+        rolls back). ``upsert`` and the state methods join it."""
+        if self._outer:
+            raise StoreError(f"{self.path}: nested transaction")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot write: {exc}") from None
+        self._outer = True
+        try:
+            yield
+            self.db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: cannot write: {exc}") from None
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        finally:
+            self._outer = False
+
+    def _write(self, fn):
+        """Run ``fn()`` in the open transaction, or in one of its own."""
+        if self._outer:
+            return fn()
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            result = fn()
+            self.db.execute("COMMIT")
+            return result
+        except sqlite3.DatabaseError as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: cannot write: {exc}") from None
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+
+    def upsert(self, articles: Iterable[Article], batch: int = 500, *, source: str | None = None) -> tuple[int, int]:
+        """Insert or replace by id, in one transaction per batch (or in the
+        open ``transaction()``); an article whose content hash is unchanged is
+        not written. Returns (written, unchanged).
+
+        ``source`` (a fetcher's key) also records where each article came from
+        and brings back one that source had withdrawn; without it (imports)
+        the source and withdrawal of stored articles are left as they are."""
         written = unchanged = 0
         chunk: list[Article] = []
 
@@ -89,26 +149,41 @@ class Store:
                 return
             rows = [(a, dumps(a)) for a in chunk]
             hashes = {a.id: content_hash(a) for a in chunk}
-            try:
-                self.db.execute("BEGIN IMMEDIATE")
-                known = dict(self.db.execute(
-                    f"SELECT id, hash FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
-                    [a.id for a in chunk]).fetchall())
-                fresh = [(a.id, a.section, a.status, utc_key(a.published), utc_key(a.modified), hashes[a.id], rec)
-                         for a, rec in rows if known.get(a.id) != hashes[a.id]]
-                self.db.executemany(
-                    "INSERT INTO articles (id, section, status, published, modified, hash, record)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT(id) DO UPDATE SET section=excluded.section, status=excluded.status,"
-                    " published=excluded.published, modified=excluded.modified, hash=excluded.hash,"
-                    " record=excluded.record", fresh)
-                self.db.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise StoreError(f"{self.path}: cannot write: {exc}") from None
-            written += len(fresh)
-            unchanged += len(chunk) - len(fresh)
+
+            def write() -> int:
+                known = {rid: (h, src, gone) for rid, h, src, gone in self.db.execute(
+                    f"SELECT id, hash, source, withdrawn FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                    [a.id for a in chunk]).fetchall()}
+
+                def same(a: Article) -> bool:
+                    if a.id not in known:
+                        return False
+                    h, src, gone = known[a.id]
+                    if source is None:
+                        return h == hashes[a.id]
+                    return h == hashes[a.id] and src == source and gone is None
+
+                fresh = [(a.id, a.section, a.status, utc_key(a.published), utc_key(a.modified), hashes[a.id], rec, source)
+                         for a, rec in rows if not same(a)]
+                if source is None:
+                    self.db.executemany(
+                        "INSERT INTO articles (id, section, status, published, modified, hash, record, source)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT(id) DO UPDATE SET section=excluded.section, status=excluded.status,"
+                        " published=excluded.published, modified=excluded.modified, hash=excluded.hash,"
+                        " record=excluded.record", fresh)
+                else:
+                    self.db.executemany(
+                        "INSERT INTO articles (id, section, status, published, modified, hash, record, source)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT(id) DO UPDATE SET section=excluded.section, status=excluded.status,"
+                        " published=excluded.published, modified=excluded.modified, hash=excluded.hash,"
+                        " record=excluded.record, source=excluded.source, withdrawn=NULL", fresh)
+                return len(fresh)
+
+            n = self._write(write)
+            written += n
+            unchanged += len(chunk) - n
             chunk.clear()
 
         for article in articles:
@@ -117,6 +192,42 @@ class Store:
                 flush()
         flush()
         return written, unchanged
+
+    # -- sources: state and withdrawals -------------------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        """A value of the ``state`` table (e.g. a source's watermark), or None."""
+        row = next(self._rows("SELECT value FROM state WHERE key = ?", (key,)), None)
+        return None if row is None else row[0]
+
+    def set_state(self, key: str, value: str) -> None:
+        self._write(lambda: self.db.execute(
+            "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, value)))
+
+    def source_ids(self, source: str, *, withdrawn: bool = False) -> set[str]:
+        """Ids of the articles a source wrote: the live ones, or the withdrawn ones."""
+        cond = "withdrawn IS NOT NULL" if withdrawn else "withdrawn IS NULL"
+        return {rid for (rid,) in self._rows(f"SELECT id FROM articles WHERE source = ? AND {cond}", (source,))}
+
+    def withdraw(self, ids: Iterable[str], now: datetime) -> int:
+        """Mark these (live) articles withdrawn: they stay stored, and leave
+        every feed (``newest`` skips them). Returns how many were marked."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return 0
+
+        def write() -> int:
+            n = 0
+            for i in range(0, len(wanted), 500):
+                part = wanted[i:i + 500]
+                cur = self.db.execute(
+                    f"UPDATE articles SET withdrawn = ? WHERE withdrawn IS NULL AND id IN ({','.join('?' * len(part))})",
+                    [utc_key(now), *part])
+                n += cur.rowcount
+            return n
+
+        return self._write(write)
 
     # -- reading ---------------------------------------------------------------
 
@@ -135,12 +246,12 @@ class Store:
     def newest(self, sections: Iterable[str], now: datetime, limit: int) -> list[Article]:
         """Candidates for a feed: for each section, its newest ``limit``
         visible (status publish, published <= now) articles. The section
-        filter makes the final choice."""
+        filter makes the final choice. Withdrawn articles are never candidates."""
         out: list[Article] = []
         for section in sorted(set(sections)):
             rows = self._rows(
                 "SELECT id, record FROM articles WHERE section = ? AND status = 'publish'"
-                " AND published <= ? ORDER BY published DESC, id LIMIT ?",
+                " AND published <= ? AND withdrawn IS NULL ORDER BY published DESC, id LIMIT ?",
                 (section, utc_key(now), limit))
             out.extend(self._article(rid, rec) for rid, rec in rows)
         return out

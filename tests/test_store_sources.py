@@ -1,0 +1,79 @@
+"""The store's second schema version: where articles came from, per-source
+state (watermarks), withdrawals, and all-or-nothing transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import good_record
+from syndication.records import dumps, content_hash, parse_record, utc_key
+from syndication.sources.store import MIGRATIONS, SCHEMA_VERSION, Store
+
+TZ = ZoneInfo("Europe/Moscow")
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def article(config, **kw):
+    return parse_record(good_record(**kw), sections=config.section_slugs, tz=TZ)
+
+
+def test_a_version_1_store_migrates_and_keeps_its_articles(tmp_path, config):
+    path = tmp_path / "old.sqlite3"
+    a = article(config)
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.execute("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+               (a.id, a.section, a.status, utc_key(a.published), utc_key(a.modified), content_hash(a), dumps(a)))
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert [x.id for x in store.newest(["politika"], NOW, 10)] == ["t-1"]
+        assert store.upsert([a]) == (0, 1)  # still idempotent
+
+
+def test_state_round_trips(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as store:
+        assert store.get_state("watermark:x") is None
+        store.set_state("watermark:x", "2025-01-01T00:00:00+00:00")
+        store.set_state("watermark:x", "2025-01-02T00:00:00+00:00")
+        assert store.get_state("watermark:x") == "2025-01-02T00:00:00+00:00"
+
+
+def test_withdrawn_articles_leave_newest_but_stay_stored(tmp_path, config):
+    a, b = article(config), article(config, id="t-2")
+    with Store(tmp_path / "s.sqlite3") as store:
+        assert store.upsert([a, b], source="wordpress:x") == (2, 0)
+        assert store.withdraw(["t-1"], NOW) == 1
+        assert [x.id for x in store.newest(["politika"], NOW, 10)] == ["t-2"]
+        assert store.count() == 2 and [x.id for x in store.all()] == ["t-1", "t-2"]
+        assert store.source_ids("wordpress:x") == {"t-2"}
+        assert store.source_ids("wordpress:x", withdrawn=True) == {"t-1"}
+        # an import (no source) does not bring it back; its source does
+        assert store.upsert([a]) == (0, 1)
+        assert "t-1" not in {x.id for x in store.newest(["politika"], NOW, 10)}
+        assert store.upsert([a], source="wordpress:x") == (1, 0)
+        assert {x.id for x in store.newest(["politika"], NOW, 10)} == {"t-1", "t-2"}
+        assert store.upsert([a], source="wordpress:x") == (0, 1)
+
+
+def test_a_transaction_applies_everything_or_nothing(tmp_path, config):
+    with Store(tmp_path / "s.sqlite3") as store:
+        store.upsert([article(config)], source="s")
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                store.upsert([article(config, id="t-2"), article(config, title="Другой заголовок")], source="s")
+                store.withdraw(["t-1"], NOW)
+                store.set_state("watermark:s", "x")
+                raise RuntimeError("the source went away")
+        assert [x.title for x in store.all()] == ["Тестовая статья"]
+        assert store.get_state("watermark:s") is None and store.source_ids("s") == {"t-1"}
+        with store.transaction():
+            store.upsert([article(config, id="t-2")], source="s")
+            store.set_state("watermark:s", "y")
+        assert store.count() == 2 and store.get_state("watermark:s") == "y"
