@@ -127,7 +127,7 @@ def detect(root: etree._Element) -> str:
     if ns == rss.RDF and local == "RDF":
         return "rss10" if root.find(f"{{{rss.RSS10}}}channel") is not None else (
             "rss090" if root.find(f"{{{rss.RSS090}}}channel") is not None else "unknown")
-    if ns == atom.ATOM and local == "feed":
+    if ns == atom.ATOM and local in ("feed", "entry"):
         return "atom10"
     return "unknown"
 

@@ -67,6 +67,10 @@ class _Scope:
 
 def check_atom(root: etree._Element, ctx: Ctx) -> None:
     _attrs_and_xml(ctx, root.getroottree(), root)
+    if root.tag == _a("entry"):
+        # An Atom Entry Document (RFC 4287 §4.1.2): one entry, nothing to inherit.
+        _entry(ctx, root, _container(ctx, root, "entry"), False, {})
+        return
     feed = _container(ctx, root, "feed")
     for name in ("id", "title", "updated"):
         if not feed.get(name):
@@ -147,8 +151,8 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
         ns, local = qname(c)
         if ns != ATOM:
             if ns == "":
-                ctx.error("undefined-element", f"<{local}> (in no namespace) is not allowed in <{kind}>", c,
-                          _s("§6.2"))
+                ctx.warn("no-namespace", f"<{local}> is in no namespace: its vocabulary cannot be determined", c,
+                         _s("§6.2"))
             else:
                 ext.check_element(ctx, c, "item" if kind == "entry" else "channel", seen_ext)
             continue
@@ -243,7 +247,7 @@ def _leaf(ctx: Ctx, el: etree._Element, name: str) -> None:
 
 
 def _iri(ctx: Ctx, el: etree._Element, name: str, value: str, *, full: bool, section: str) -> None:
-    err = core.uri_error(value.strip() if name not in ("id",) else value, full=full)
+    err = core.uri_error(value, full=full)
     if err:
         code = {"char": "iri-char", "relative": "iri-not-absolute", "tag": "tag-uri", "uuid": "uuid-urn",
                 "urn": "urn", "syntax": "iri-syntax"}[err[0]]

@@ -31,12 +31,20 @@ _RISKY = {"script", "embed", "object", "applet", "iframe", "frame", "frameset", 
 _URL_ATTRS = {"href", "src", "action", "formaction", "background", "poster", "data", "{http://www.w3.org/1999/xlink}href"}
 
 
+_FEED_NAMESPACES = {"http://www.w3.org/2005/Atom", "http://www.w3.org/2007/app"}
+
+
 def check_xhtml(ctx: Ctx, div: etree._Element, name: str) -> None:
     """Inline XHTML (Atom type="xhtml"): the same dangers, as elements."""
     for el in div.iter():
         if not isinstance(el.tag, str):
             continue
-        local = core.qname(el)[1].lower()
+        ns, local = core.qname(el)
+        if ns in _FEED_NAMESPACES:
+            ctx.error("undefined-element", f"<{name}> holds a feed element <{local}> ({ns}) inside its XHTML", el,
+                      "RFC 4287 §3.1.1.3")
+            continue
+        local = local.lower()
         if local == "script":
             ctx.error("html-active", f"<{name}> contains a <script> element", el, SECURITY)
         elif local in _RISKY:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import html
 import re
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -291,12 +292,19 @@ def email_error(value: str) -> str | None:
     return None if _EMAIL.match(value) else "is not an e-mail address (addr-spec)"
 
 
-def contact_error(value: str) -> str | None:
-    """RSS 2.0 person: an e-mail address, optionally followed by '(Name)'."""
+def contact_error(value: str) -> tuple[str, str] | None:
+    """RSS 2.0 person: an e-mail address, optionally followed by '(Name)'.
+
+    Returns None, ("warning", why) when an address is there but not in that
+    form, or ("error", why) when there is no address (outside parentheses)."""
     m = re.match(r"^(\S+@\S+?)(?:\s+\((.+)\))?$", value.strip())
-    if not m:
-        return "is not an e-mail address optionally followed by '(Name)'"
-    return email_error(m.group(1))
+    if m and not email_error(m.group(1)):
+        return None
+    outside = re.sub(r"\([^)]*\)", " ", urllib.parse.unquote(value))
+    for token in re.split(r"[\s<>,;\"]+|mailto:|\?.*$", outside):
+        if token and not email_error(token):
+            return "warning", "has an e-mail address, but not in the form 'address (Name)'"
+    return "error", "is not an e-mail address optionally followed by '(Name)'"
 
 
 def nonneg_int_error(value: str) -> str | None:

@@ -30,6 +30,11 @@ YANDEX = "http://news.yandex.ru"
 ATOM = "http://www.w3.org/2005/Atom"
 ADMIN = "http://webns.net/mvcb/"
 WFW = "http://wellformedweb.org/CommentAPI/"
+CC = "http://backend.userland.com/creativeCommonsRssModule"
+APP = "http://www.w3.org/2007/app"
+GEOURL = "http://geourl.org/rss/module/"
+TRACKBACK = "http://madskills.com/public/xml/rss/module/trackback/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 Check = Callable[[str], "str | None"]
 
@@ -84,7 +89,7 @@ def _lon(v: str) -> str | None:
 
 
 def _point(v: str) -> str | None:
-    parts = v.split()
+    parts = v.replace(",", " ").split()
     if len(parts) != 2:
         return "is not 'latitude longitude'"
     return _lat(parts[0]) or _lon(parts[1])
@@ -92,7 +97,7 @@ def _point(v: str) -> str | None:
 
 def _coords(n: int | None, even_min: int = 2) -> Check:
     def check(v: str) -> str | None:
-        parts = v.split()
+        parts = v.replace(",", " ").split()
         if len(parts) % 2 or len(parts) < even_min or (n is not None and len(parts) != n):
             return "is not a list of 'latitude longitude' pairs"
         for i in range(0, len(parts), 2):
@@ -147,19 +152,23 @@ DC_RULES["date"] = Rule(core.w3cdtf_error, "dc-date", spec=f"{DC_SPEC} date (W3C
 DC_RULES["language"] = Rule(core.language_error, "language", spec=f"{DC_SPEC} language (RFC 3066)")
 
 DCT_SPEC = "DCMI terms"
-_DCT_DATES = "created modified issued dateAccepted dateCopyrighted dateSubmitted available valid date".split()
+_DCT_DATES = "created modified issued dateAccepted dateCopyrighted dateSubmitted date".split()
 _DCT_OTHER = ("abstract accessRights accrualMethod accrualPeriodicity accrualPolicy alternative audience "
               "bibliographicCitation conformsTo contributor coverage creator description educationLevel extent "
               "format hasFormat hasPart hasVersion identifier instructionalMethod isFormatOf isPartOf "
               "isReferencedBy isReplacedBy isRequiredBy isVersionOf language license mediator medium provenance "
               "publisher references relation replaces requires rights rightsHolder source spatial subject "
-              "tableOfContents temporal title type").split()
+              "tableOfContents temporal title type available valid").split()
 DCT_RULES: dict[str, Rule] = {n: Rule(nested=True, open_attrs=True, spec=DCT_SPEC) for n in _DCT_OTHER}
 DCT_RULES.update({n: Rule(core.w3cdtf_error, "dc-date", open_attrs=True, spec=f"{DCT_SPEC} {n} (W3C-DTF)")
                   for n in _DCT_DATES})
 
 CONTENT_RULES = {"encoded": Rule(once=True, where=frozenset({"item", "any"}),
-                                 spec="RSS content module content:encoded")}
+                                 spec="RSS content module content:encoded"),
+                 "items": Rule(nested=True, open_attrs=True, spec="RSS content module content:items"),
+                 "item": Rule(nested=True, open_attrs=True, spec="RSS content module content:item"),
+                 "format": Rule(nested=True, open_attrs=True, spec="RSS content module content:format"),
+                 "encoding": Rule(nested=True, open_attrs=True, spec="RSS content module content:encoding")}
 
 SY_SPEC = "RSS syndication module"
 SY_RULES = {
@@ -201,7 +210,7 @@ GEO_RULES = {
 THR_SPEC = "RFC 4685"
 THR_RULES = {
     "in-reply-to": Rule(attrs={"ref": _uri, "href": _uri_ref, "type": core.mime_error, "source": _uri_ref},
-                        required_attrs=("ref",), where=frozenset({"item", "any"}), spec=f"{THR_SPEC} §3"),
+                        required_attrs=("ref",), spec=f"{THR_SPEC} §3"),
     "total": Rule(_nonneg, "thr-total", once=True, where=frozenset({"item", "any"}), spec=f"{THR_SPEC} §5"),
 }
 
@@ -235,11 +244,25 @@ WFW_RULES = {"comment": Rule(_uri, "wfw-comment", spec="Well-Formed Web CommentA
              "commentRss": Rule(_uri, "wfw-comment", spec="Well-Formed Web CommentAPI"),
              "commentRSS": Rule(_uri, "wfw-comment", spec="Well-Formed Web CommentAPI")}
 
+CC_RULES = {"license": Rule(_uri, "cc-license", spec="Creative Commons RSS module cc:license")}
+
+APP_SPEC = "RFC 5023"
+APP_RULES = {
+    "edited": Rule(core.rfc3339_error, "rfc3339-date", once=True, where=frozenset({"item"}), spec=f"{APP_SPEC} §10.2"),
+    "control": Rule(nested=True, once=True, where=frozenset({"item"}), spec=f"{APP_SPEC} §13.1"),
+    "draft": Rule(_enum("yes", "no"), "app-draft", once=True, where=frozenset({"any"}), spec=f"{APP_SPEC} §13.1.1"),
+    "collection": Rule(nested=True, open_attrs=True, where=frozenset({"channel"}), spec=f"{APP_SPEC} §8.3.3"),
+}
+
+GEOURL_RULES = {
+    "latitude": Rule(_lat, "geo-lat", spec="GeoURL module"), "longitude": Rule(_lon, "geo-long", spec="GeoURL module"),
+}
+
 #: namespace → its rules. Media RSS and iTunes have their own modules' checks (below).
 NAMESPACES: dict[str, dict[str, Rule]] = {
     CONTENT: CONTENT_RULES, DC: DC_RULES, DCTERMS: DCT_RULES, SY: SY_RULES, SLASH: SLASH_RULES,
     GEORSS: GEORSS_RULES, GEO: GEO_RULES, THR: THR_RULES, FH: FH_RULES, YANDEX: YANDEX_RULES,
-    ADMIN: ADMIN_RULES, WFW: WFW_RULES,
+    ADMIN: ADMIN_RULES, WFW: WFW_RULES, CC: CC_RULES, APP: APP_RULES, GEOURL: GEOURL_RULES,
 }
 
 #: Namespaces people get wrong, and the right one.
@@ -260,6 +283,9 @@ def check_element(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]
     if ns == MEDIA:
         from .media import check_media
         check_media(ctx, el, where, seen)
+        return
+    if ns == TRACKBACK:
+        _trackback(ctx, el, where)
         return
     if ns == ITUNES:
         from .itunes import check_itunes
@@ -309,3 +335,30 @@ def apply_rule(ctx: Ctx, el: etree._Element, rule: Rule, name: str, seen: dict[s
         why = rule.value(value)
         if why:
             ctx.error(rule.code, f"<{name}> {value!r} {why}", el, rule.spec)
+
+
+TRACKBACK_SPEC = "TrackBack RSS module"
+
+
+def _trackback(ctx: Ctx, el: etree._Element, where: str) -> None:
+    """trackback:ping and trackback:about: the URL is the text in RSS 2.0,
+    rdf:resource in RSS 1.0 (RDF)."""
+    local = qname(el)[1]
+    if local not in ("ping", "about"):
+        ctx.error("undefined-element", f"<trackback:{local}> is not defined", el, TRACKBACK_SPEC)
+        return
+    in_rdf = el.getroottree().getroot().tag == f"{{{RDF}}}RDF"
+    resource = el.get(f"{{{RDF}}}resource")
+    if in_rdf:
+        if resource is None:
+            ctx.error("missing-attribute", f"<trackback:{local}> lacks rdf:resource", el, TRACKBACK_SPEC)
+            return
+        value = resource
+    else:
+        if resource is not None:
+            ctx.error("unexpected-attribute", f"<trackback:{local}> in RSS 2.0 takes its URL as text, not rdf:resource",
+                      el, TRACKBACK_SPEC)
+        value = text(el)
+    err = core.uri_error(value, full=True)
+    if err:
+        ctx.error("invalid-url", f"<trackback:{local}> {value!r} {err[1]}", el, TRACKBACK_SPEC)

@@ -99,6 +99,17 @@ def _date(ctx: Ctx, el: etree._Element, name: str) -> None:
         ctx.error("rfc822-date", f"<{name}> {value!r} {why}", el, f"{_spec(name)}, RFC 822 §5")
 
 
+def _contact(ctx: Ctx, el: etree._Element, name: str) -> None:
+    res = core.contact_error(text(el))
+    if res is None:
+        return
+    level, why = res
+    if level == "warning":
+        ctx.warn("contact-form", f"<{name}> {text(el)!r} {why}", el, f"{PROFILE} <{name}>")
+    else:
+        ctx.error("invalid-contact", f"<{name}> {text(el)!r} {why}", el, _spec(name))
+
+
 def _channel(ch: etree._Element, ctx: Ctx, version: str) -> None:
     by = _once(ctx, ch, "channel", _CHANNEL_ONCE)
     for c in core.children(ch):
@@ -108,8 +119,6 @@ def _channel(ch: etree._Element, ctx: Ctx, version: str) -> None:
     for name in ("title", "link", "description"):
         if name not in by:
             ctx.error("missing-element", f"<channel> lacks the required <{name}>", ch, _spec(name))
-    if version == "0.91" and "language" not in by:
-        ctx.error("missing-element", "<channel> lacks <language>, required in RSS 0.91", ch, "RSS 0.91 <language>")
     for name in ("title", "link", "description", "language", "copyright", "managingEditor", "webMaster",
                  "pubDate", "lastBuildDate", "generator", "docs", "ttl", "rating"):
         for el in by.get(name, ()):
@@ -128,9 +137,7 @@ def _channel(ch: etree._Element, ctx: Ctx, version: str) -> None:
             ctx.error("language", f"<language> {text(el)!r} {why}", el, _spec("language"))
     for name in ("managingEditor", "webMaster"):
         for el in by.get(name, ()):
-            why = core.contact_error(text(el))
-            if why:
-                ctx.error("invalid-contact", f"<{name}> {text(el)!r} {why}", el, _spec(name))
+            _contact(ctx, el, name)
     for name in ("pubDate", "lastBuildDate"):
         for el in by.get(name, ()):
             _date(ctx, el, name)
@@ -294,9 +301,7 @@ def _item(ctx: Ctx, item: etree._Element, guids: dict[str, int]) -> None:
     for el in by.get("comments", ()):
         _url(ctx, el, "comments")
     for el in by.get("author", ()):
-        why = core.contact_error(text(el))
-        if why:
-            ctx.error("invalid-contact", f"<author> {text(el)!r} {why}", el, _spec("author"))
+        _contact(ctx, el, "author")
     for el in by.get("pubDate", ()):
         _date(ctx, el, "pubDate")
     for el in by.get("category", ()):
@@ -358,7 +363,10 @@ def _guid(ctx: Ctx, el: etree._Element, guids: dict[str, int]) -> None:
     if perma not in ("true", "false"):
         ctx.error("invalid-attribute", f"<guid> isPermaLink={perma!r} is not 'true' or 'false'", el, _spec("guid"))
     if not value:
-        ctx.error("blank", "<guid> is empty", el, _spec("guid"))
+        if perma == "true":
+            ctx.error("blank", "<guid> is empty", el, _spec("guid"))
+        else:
+            ctx.warn("blank", "<guid> is empty", el, _spec("guid"))
         return
     if value in guids:
         ctx.error("duplicate-guid", f"guid {value!r} is also on line {guids[value]}", el, _spec("guid"))
@@ -413,6 +421,8 @@ def check_rdf(root: etree._Element, ctx: Ctx) -> None:
             cns, local = qname(c)
             if cns and cns not in (ns, RDF):
                 ext.check_element(ctx, c, "item", {})
+            elif cns == ns and local in ("title", "link", "description") and core.has_child_elements(c):
+                ctx.error("rdf-mixed", f"<{local}> holds elements; RSS 1.0 values are text (escape markup)", c, spec)
     for name in ("image", "textinput"):
         for el in root.findall(f"{{{ns}}}{name}"):
             need = ("title", "url", "link") if name == "image" else ("title", "description", "name", "link")
