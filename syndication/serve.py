@@ -84,6 +84,16 @@ def newest_date(body: bytes, fallback: datetime) -> datetime:
 class FeedServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # the default 5 drops connections under load
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that goes away mid-request is not an error worth a traceback."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def __init__(self, address: tuple[str, int], out_dir: Path, *, max_age: int = 300):
         self.out_dir = out_dir.resolve()
