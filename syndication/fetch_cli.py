@@ -17,6 +17,7 @@ from . import config as config_mod
 from .cli import Ctx, _common
 from .errors import EXIT_DATAERR, EXIT_OK, UsageError
 from .records import parse_date
+from .sources import pages as pages_source
 from .sources import wordpress as wp_source
 from .sources.store import Store
 
@@ -25,7 +26,7 @@ from .sources.store import Store
 @_common
 @click.pass_context
 def fetch_group(ctx: click.Context) -> None:
-    """Fetch articles from the site: its WordPress REST API."""
+    """Fetch articles from the site: its WordPress REST API, or its pages."""
     ctx.ensure_object(Ctx)
 
 
@@ -73,3 +74,24 @@ def wordpress_cmd(obj: Ctx, base_url: str, since: str | None, full: bool) -> Non
     _end(obj, f"fetch wordpress: {report.listed} posts listed; {report.written} written, {report.unchanged} unchanged, "
               f"{report.withdrawn} withdrawn, {len(report.rejected)} rejected; {report.requests} requests, "
               f"{report.seconds:.2f}s", report.rejected, progress)
+
+
+@fetch_group.command("pages")
+@click.argument("urls", metavar="URL...", nargs=-1)
+@click.option("--sitemap", metavar="URL", help="Read the article URLs from this sitemap (or sitemap index).")
+@_common
+@click.pass_obj
+def pages_cmd(obj: Ctx, urls: tuple[str, ...], sitemap: str | None) -> None:
+    """Fetch articles from their pages: JSON-LD first, then OpenGraph and
+    article:* meta, then the theme's markup."""
+    if bool(urls) == bool(sitemap):
+        raise UsageError("give article URLs or --sitemap URL (one of them)")
+    config = obj.config()
+    sources = config_mod.load_sources(config)
+    progress = _progress(obj)
+    with Store(obj.store_path()) as store:
+        report = pages_source.fetch(config, sources, store, list(urls), sitemap=sitemap,
+                                    now=datetime.now(timezone.utc), say=obj.err, progress=progress)
+    _end(obj, f"fetch pages: {report.listed} pages; {report.written} written, {report.unchanged} unchanged, "
+              f"{len(report.rejected)} rejected; {report.requests} requests, {report.seconds:.2f}s",
+         report.rejected, progress)
