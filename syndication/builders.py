@@ -23,16 +23,17 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from . import attribution
+from .directory import FEED_CSS, FEED_XSL, MEDIA_TYPES
 from .types import Article, Config, FeedSpec, Site
 
 GENERATOR = "syndication"
 GENERATOR_URI = "https://ms-news.ru/feeds/"
 RSS_DOCS = "https://www.rssboard.org/rss-specification"
-MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 
 
 def feed_id(site: Site, spec: FeedSpec) -> str:
@@ -75,6 +76,26 @@ def full_html(article: Article, site: Site) -> str:
     return "\n".join(parts)
 
 
+class Stylesheets(BaseExtension):
+    """``<?xml-stylesheet?>`` processing instructions before the root, so a
+    browser that opens a feed shows a page (XSLT, or CSS where XSLT is gone).
+    ``href`` is relative: the same files serve any host the feeds are on."""
+
+    def __init__(self) -> None:
+        self.prefix = ""
+
+    def _add(self, root: etree._Element) -> etree._Element:
+        root.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{self.prefix}{FEED_XSL}"'))
+        root.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="text/css" href="{self.prefix}{FEED_CSS}"'))
+        return root
+
+    def extend_rss(self, feed: etree._Element) -> etree._Element:
+        return self._add(feed)
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        return self._add(feed)
+
+
 def _updated(site: Site, articles: Sequence[Article]) -> datetime:
     return max((a.modified for a in articles), default=site.epoch)
 
@@ -91,6 +112,8 @@ def _common(site: Site, spec: FeedSpec, articles: Sequence[Article], fmt: str) -
     fg.generator(GENERATOR, uri=GENERATOR_URI)
     tz = ZoneInfo(site.timezone)
     fg.updated(_updated(site, articles).astimezone(tz))
+    fg.register_extension("stylesheets", Stylesheets, None)
+    fg.stylesheets.prefix = "../" * spec.path.count("/")
     return fg
 
 
@@ -174,21 +197,3 @@ BUILDERS: dict[str, Callable[[Config, FeedSpec, Sequence[Article]], bytes]] = {
 
 def build(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
     return BUILDERS[spec.variant.format](config, spec, articles)
-
-
-def build_opml(config: Config) -> bytes:
-    """OPML 2.0 listing every feed (title, type, xmlUrl, htmlUrl)."""
-    site = config.site
-    root = etree.Element("opml", version="2.0")
-    head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = f"{site.name}: ленты RSS и Atom"
-    etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
-    body = etree.SubElement(root, "body")
-    for spec in config.feeds:
-        etree.SubElement(
-            body, "outline", type="rss", text=spec.title, title=spec.title,
-            xmlUrl=spec.self_url, htmlUrl=spec.section.url, language=site.language,
-            version="RSS2" if spec.variant.format == "rss" else "ATOM1",
-            description=spec.section.description,
-        )
-    return etree.tostring(root, pretty_print=True, encoding="UTF-8", xml_declaration=True)

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-from . import publish, sections
+from . import directory, publish, sections
 from .config import FILES as CONFIG_FILES
 from .errors import RecordError
 from .records import content_hash
@@ -91,19 +91,30 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say) 
                 "warnings": [str(p) for p in problems],
             }
             report.items += len(articles)
-        if _unchanged(out_dir, config.opml_path, base, old_state):
-            new_state[config.opml_path] = old_state[config.opml_path]
-            report.feeds_unchanged += 1
-        else:
-            from . import builders
-
-            opml = builders.build_opml(config)
-            _publish(out_dir, config.opml_path, opml, report)
-            new_state[config.opml_path] = {"inputs": base, "output": hashlib.sha256(opml).hexdigest(),
-                                           "bytes": len(opml), "built": built_at}
+        for relpath, make in _extras(config):  # OPML, feeds.html, the stylesheets: they depend on config and code only
+            if _unchanged(out_dir, relpath, base, old_state):
+                new_state[relpath] = old_state[relpath]
+                report.feeds_unchanged += 1
+                continue
+            data = make()
+            _publish(out_dir, relpath, data, report)
+            new_state[relpath] = {"inputs": base, "output": hashlib.sha256(data).hexdigest(),
+                                  "bytes": len(data), "built": built_at}
         if new_state != old_state:
             publish.write_atomic(state_path, json.dumps({"version": 1, "files": new_state}, indent=1, sort_keys=True).encode())
     return report
+
+
+def _extras(config: Config) -> list[tuple[str, Callable[[], bytes]]]:
+    """The files beside the feeds, each with what makes its bytes."""
+    top = config.opml_path.rpartition("/")[0]
+    at_top = (lambda name: f"{top}/{name}") if top else (lambda name: name)
+    return [
+        (config.opml_path, lambda: directory.build_opml(config)),
+        (at_top(directory.FEEDS_HTML), lambda: directory.build_feeds_html(config)),
+        (directory.FEED_XSL, lambda: directory.static_file(directory.FEED_XSL)),
+        (directory.FEED_CSS, lambda: directory.static_file(directory.FEED_CSS)),
+    ]
 
 
 def read_state(out_dir: Path) -> dict[str, dict]:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree, html
 
-from syndication import builders, sections
+from syndication import builders, directory, sections
 from syndication.records import parse_record
 
 from conftest import good_record
@@ -124,7 +124,7 @@ def test_hostile_title_is_text_in_the_feed(config):
 
 
 def test_opml_lists_every_feed(config):
-    root = etree.fromstring(builders.build_opml(config))
+    root = etree.fromstring(directory.build_opml(config))
     assert root.get("version") == "2.0"
     outlines = root.findall("body/outline")
     assert len(outlines) == len(config.feeds) == 36

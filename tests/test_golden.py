@@ -42,5 +42,6 @@ def test_sample_build_has_every_section_in_every_variant(sample_build, config):
     assert len(config.sections) == 9 and len(config.variants) == 4
     for spec in config.feeds:
         assert spec.path in files
-    assert "feeds.opml" in files
-    assert len(files) == 9 * 2 * 2 + 1
+    for extra in ("feeds.opml", "feeds.html", "feed.xsl", "feed.css"):
+        assert extra in files
+    assert len(files) == 9 * 2 * 2 + 4
