@@ -87,7 +87,27 @@ def _common(f):
     return f
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Commands whose modules are imported only when they run: a cron build
+    does not pay for requests, and the fetchers can import this module."""
+
+    LAZY = {
+        "fetch": ("syndication.fetch_cli", "fetch_group"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY:
+            import importlib
+
+            module, attr = self.LAZY[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @_common
 @click.pass_context
 def cli(ctx: click.Context) -> None:
