@@ -197,6 +197,10 @@ def _text_only_whitespace(ctx: Ctx, el: etree._Element, kind: str) -> None:
 def _element(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
     if name == "entry":
         return
+    if name == "category":
+        _category(ctx, el)
+        _unqualified_attrs(ctx, el, name)
+        return
     if name in ("title", "subtitle", "rights", "summary"):
         _text_construct(ctx, el, name)
     elif name == "content":
@@ -232,8 +236,11 @@ def _element(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
 
 
 def _unqualified_attrs(ctx: Ctx, el: etree._Element, name: str) -> None:
+    keys = el.keys()
+    if not keys:
+        return
     allowed = _ATTRS.get(name, set())
-    for attr in el.attrib:
+    for attr in keys:
         if not attr.startswith("{") and attr not in allowed:
             ctx.error("unexpected-attribute", f"<{name}> may not have the attribute {attr!r}", el, _s("§4"))
 

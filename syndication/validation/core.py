@@ -20,7 +20,7 @@ from lxml import etree
 from ..types import Problem
 
 #: Files larger than this are refused before parsing.
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 20 * 1024 * 1024
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -70,20 +70,31 @@ def qname(el: etree._Element) -> tuple[str, str]:
 
 def children(el: etree._Element) -> list[etree._Element]:
     """Element children only: no comments, processing instructions or entities."""
-    return [c for c in el if isinstance(c.tag, str)]
+    return [c for c in el.iterchildren(tag=etree.Element)]
 
 
 def has_child_elements(el: etree._Element) -> bool:
-    return any(isinstance(c.tag, str) for c in el)
+    return len(el) > 0 and any(isinstance(c.tag, str) for c in el)
 
 
 # --- safe parsing ---------------------------------------------------------------
 
+class _RefuseAll(etree.Resolver):
+    """Answers every external DTD or entity with nothing: libxml2 may still
+    ask for an external subset (to look up an undefined entity), and must
+    never open a file or a socket for a feed."""
+
+    def resolve(self, url, pubid, context):  # noqa: ANN001 (lxml's signature)
+        return self.resolve_string("", context)
+
+
 def safe_parser() -> etree.XMLParser:
-    """No entity expansion, no DTD, no network, no huge trees."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=False, remove_pis=False,
-                           collect_ids=False)
+    """No entity expansion, no DTD, no network, no file, no huge trees."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             dtd_validation=False, huge_tree=False, remove_pis=False,
+                             collect_ids=False)
+    parser.resolvers.add(_RefuseAll())
+    return parser
 
 
 # --- URIs and IRIs (RFC 3986, RFC 3987) -----------------------------------------
@@ -321,13 +332,16 @@ def float_error(value: str) -> str | None:
 
 # --- HTML a reader would run ----------------------------------------------------
 
-_SCRIPT_TAG = re.compile(r"<\s*script\b", re.I)
-_EVENT_ATTR = re.compile(r"<[a-zA-Z][^>]*?\s(on[a-zA-Z]+)\s*=", re.S)
-_URL_ATTR = re.compile(r"""\s(href|src|action|formaction|data|background|poster|xlink:href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-_RISKY_TAG = re.compile(r"<\s*(embed|object|applet|iframe|frame|frameset|meta|link|base|form|style)\b", re.I)
+_RISKY_TAGS = frozenset({"embed", "object", "applet", "iframe", "frame", "frameset", "meta", "link", "base", "form",
+                         "style"})
+# Start tags (quote-aware, so a '>' inside an attribute value does not end the tag).
+_START_TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_EVENT = re.compile(r"\s(on[a-zA-Z]+)\s*=")
+_URL_ATTR = re.compile(r"""\s(href|src|action|formaction|data|background|poster|xlink:href)\s*=\s*"""
+                       r"""(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
+_CSS_TRICK = re.compile(r"@import|expression\s*\(", re.I)
 _RISKY_SCHEME = re.compile(r"^(?:javascript|vbscript|livescript|data:text/html)", re.I)
 _CTRL = re.compile(r"[\x00-\x20]+")
-_CSS_IMPORT = re.compile(r"@import|expression\s*\(", re.I)
 
 
 def scan_html(markup: str) -> tuple[list[str], list[str], list[str]]:
@@ -336,28 +350,34 @@ def scan_html(markup: str) -> tuple[list[str], list[str], list[str]]:
     Returns (active, risky, relative): active content a browser would run
     (script elements, event-handler attributes, javascript: URLs), other
     risky markup (embedded objects, frames, meta, style imports), and
-    relative URLs in links and images."""
+    relative URLs in links and images. Only start tags are looked into, so
+    text that merely mentions these words is not flagged."""
     active: list[str] = []
     risky: list[str] = []
     relative: list[str] = []
-    if "<" not in markup and "@" not in markup:
+    if "<" not in markup:
         return active, risky, relative
-    if _SCRIPT_TAG.search(markup):
-        active.append("a <script> element")
-    m = _EVENT_ATTR.search(markup)
+    attrs: list[str] = []
+    for m in _START_TAG.finditer(markup):
+        tag = m.group(1).lower()
+        if tag == "script":
+            active.append("a <script> element")
+        elif tag in _RISKY_TAGS:
+            risky.append(f"a <{tag}> element")
+        if m.group(2):
+            attrs.append(m.group(2))
+    joined = " " + " \n ".join(attrs)
+    m = _EVENT.search(joined)
     if m:
         active.append(f"an event-handler attribute {m.group(1)}=")
-    for m in _URL_ATTR.finditer(markup):
+    for m in _URL_ATTR.finditer(joined):
         raw = m.group(2) if m.group(2) is not None else m.group(3) if m.group(3) is not None else m.group(4)
-        url = _CTRL.sub("", html.unescape(raw))
+        url = _CTRL.sub("", html.unescape(raw)) if ("&" in raw or " " in raw or "\t" in raw or "\n" in raw) else raw
         if _RISKY_SCHEME.match(url):
             active.append(f"a {url.split(':', 1)[0].lower()}: URL in {m.group(1)}=")
-        elif url and not url.startswith("#") and not _SCHEME.match(url) and not url.startswith("//"):
+        elif url and url[0] != "#" and not _SCHEME.match(url) and not url.startswith("//"):
             relative.append(url)
-    m = _RISKY_TAG.search(markup)
-    if m:
-        risky.append(f"a <{m.group(1).lower()}> element")
-    if _CSS_IMPORT.search(markup):
+    if ("@" in markup or "xpression" in markup) and _CSS_TRICK.search(markup):
         risky.append("a style sheet import or expression")
     return active, risky, relative
 

@@ -1,0 +1,204 @@
+"""`syndication validate`: the validator as a tool, for our feeds and others'.
+
+    syndication validate [--format text|json] [--base URL] [--profile NAME] FILE|URL...
+
+Text lines for people (``file:line: level code: message [spec]``), or one
+JSON object per file. Exit 0 when no file has an error, 1 when one does, 2
+on a usage problem. Files are read, and URLs fetched, with a size cap before
+anything is parsed."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+import requests
+
+from . import config as config_mod
+from . import validate
+from .errors import SyndicationError
+from .types import Problem, Site
+
+#: Largest feed read or fetched (bytes).
+LIMIT = validate.MAX_BYTES
+#: Connect and read timeouts for URL arguments (seconds).
+TIMEOUTS = (5.0, 20.0)
+USER_AGENT = "syndication-validator (+https://ms-news.ru/)"
+CHUNK = 64 * 1024
+AUTO = "auto"
+
+
+@dataclass
+class Result:
+    """One file's verdict."""
+
+    file: str
+    format: str = "unknown"
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+    def as_json(self) -> dict[str, object]:
+        def one(p: Problem) -> dict[str, object]:
+            return {"code": p.code, "message": p.message, "line": p.line, "spec": p.spec}
+        return {"file": self.file, "format": self.format, "errors": [one(p) for p in self.errors],
+                "warnings": [one(p) for p in self.warnings]}
+
+    def text_lines(self) -> list[str]:
+        lines = []
+        for p in self.problems:
+            where = f"{self.file}:{p.line}" if p.line else self.file
+            ref = f" [{p.spec}]" if p.spec else ""
+            lines.append(f"{where}: {p.level} {p.code}: {p.message}{ref}")
+        return lines
+
+
+class FetchError(Exception):
+    """A URL or file could not be read within the limits; the message says why."""
+
+
+def read_file(path: str, limit: int | None = None) -> bytes:
+    """At most ``limit`` (default LIMIT) bytes of a file; FetchError if it is larger."""
+    limit = LIMIT if limit is None else limit
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise FetchError(f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise FetchError(f"larger than the limit of {limit} bytes")
+    return data
+
+
+def fetch_url(url: str, limit: int | None = None, session: requests.Session | None = None) -> bytes:
+    """GET an http(s) URL, streamed, with timeouts and a size cap (default LIMIT)."""
+    limit = LIMIT if limit is None else limit
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise FetchError("only http and https URLs are fetched")
+    http = session or requests.Session()
+    try:
+        with http.get(url, stream=True, timeout=TIMEOUTS, allow_redirects=True,
+                      headers={"User-Agent": USER_AGENT,
+                               "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+                                         "application/xml;q=0.9, */*;q=0.5"}) as resp:
+            if resp.status_code != 200:
+                raise FetchError(f"HTTP {resp.status_code} {resp.reason or ''}".rstrip())
+            declared = resp.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                raise FetchError(f"Content-Length {declared} is larger than the limit of {limit} bytes")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in resp.iter_content(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(f"larger than the limit of {limit} bytes")
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except requests.RequestException as exc:
+        raise FetchError(f"cannot fetch: {type(exc).__name__}") from None
+
+
+def _is_url(source: str) -> bool:
+    return "://" in source and urlsplit(source).scheme.isalpha()
+
+
+def _site() -> Site:
+    """The site's config: the CLI's --config if we run under it, else
+    $SYNDICATION_CONFIG, ./config, or the embedded defaults."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    if obj is not None and hasattr(obj, "config"):
+        return obj.config().site
+    chosen = os.environ.get("SYNDICATION_CONFIG")
+    if chosen is None and Path("config").is_dir():
+        chosen = "config"
+    return config_mod.load(chosen).site
+
+
+def _is_ours(data: bytes, self_url: str | None, source: str, site: Site) -> bool:
+    """A feed is ours when it is (or says it is) published under our feeds URL."""
+    ours = site.feeds_url.rstrip("/") + "/"
+    if (self_url or "").startswith(ours) or source.startswith(ours):
+        return True
+    root, _ = validate.parse(data) if not data.lstrip()[:1] == b"{" else (None, [])
+    if root is None:
+        return False
+    for el in root.iter("{http://www.w3.org/2005/Atom}link"):
+        if el.get("rel") == "self" and (el.get("href") or "").startswith(ours):
+            return True
+    return False
+
+
+def _full_text(data: bytes) -> bool:
+    root, _ = validate.parse(data)
+    if root is None:
+        return False
+    return (root.find(".//{http://purl.org/rss/1.0/modules/content/}encoded") is not None
+            or root.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}content") is not None)
+
+
+def validate_one(source: str, *, base: str | None, profile: str, several: bool,
+                 load_site=_site) -> Result:
+    result = Result(source)
+    try:
+        data = fetch_url(source) if _is_url(source) else read_file(source)
+    except FetchError as exc:
+        result.problems.append(Problem("error", "unreadable", str(exc), None, "syndication validate"))
+        return result
+    self_url = base
+    if base and several and base.endswith("/") and not _is_url(source):
+        self_url = base + Path(source).as_posix().lstrip("./")
+    site = None
+    chosen = profile
+    if profile in (AUTO, "reprint"):
+        try:
+            site = load_site()
+        except SyndicationError as exc:
+            raise click.UsageError(f"the reprint profile needs the site's config: {exc}") from None
+        if profile == AUTO:
+            chosen = "reprint" if _is_ours(data, self_url, source, site) else "generic"
+    full_text = chosen == "reprint" and _full_text(data)
+    result.format, result.problems = validate.check(
+        data, site=site if chosen == "reprint" else None, full_text=full_text, self_url=self_url, profile=chosen)
+    return result
+
+
+@click.command("validate", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--format", "out_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line per problem; json: one object per file.")
+@click.option("--base", metavar="URL", default=None,
+              help="Where the feed is published (its rel=\"self\" must say so). With several files, end it with "
+                   "'/' and each file's path is appended.")
+@click.option("--profile", type=click.Choice([AUTO, *sorted(validate.PROFILES)]), default=AUTO, show_default=True,
+              help="Extra rules: reprint (our reprint policy), generic/none (the specifications only). auto: "
+                   "reprint for feeds published under our feeds URL, generic for the rest.")
+@click.argument("sources", metavar="FILE|URL...", nargs=-1, required=True)
+def validate_cmd(out_format: str, base: str | None, profile: str, sources: tuple[str, ...]) -> None:
+    """Check feeds (RSS 2.0, Atom 1.0, JSON Feed 1.1) against their
+    specifications and a profile. Exit 0: no errors; 1: some file has
+    errors; 2: usage problem."""
+    if base is not None and urlsplit(base).scheme not in ("http", "https"):
+        raise click.BadParameter("must be an http(s) URL", param_hint="--base")
+    for source in sources:
+        if not _is_url(source) and not os.path.exists(source):
+            raise click.BadParameter(f"{source}: no such file", param_hint="FILE|URL")
+        if _is_url(source) and urlsplit(source).scheme not in ("http", "https"):
+            raise click.BadParameter(f"{source}: only http and https URLs", param_hint="FILE|URL")
+    results = [validate_one(s, base=base, profile=profile, several=len(sources) > 1) for s in sources]
+    for r in results:
+        if out_format == "json":
+            click.echo(json.dumps(r.as_json(), ensure_ascii=False))
+        else:
+            for line in r.text_lines():
+                click.echo(line)
+    raise SystemExit(1 if any(r.errors for r in results) else 0)
