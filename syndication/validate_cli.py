@@ -13,15 +13,18 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
-import requests
 
 from . import config as config_mod
 from . import validate
 from .errors import SyndicationError
 from .types import Problem, Site
+
+if TYPE_CHECKING:
+    import requests
 
 #: Largest feed read or fetched (bytes).
 LIMIT = validate.MAX_BYTES
@@ -80,8 +83,10 @@ def read_file(path: str, limit: int | None = None) -> bytes:
     return data
 
 
-def fetch_url(url: str, limit: int | None = None, session: requests.Session | None = None) -> bytes:
+def fetch_url(url: str, limit: int | None = None, session: "requests.Session | None" = None) -> bytes:
     """GET an http(s) URL, streamed, with timeouts and a size cap (default LIMIT)."""
+    import requests  # only when a URL is given: the CLI starts without it
+
     limit = LIMIT if limit is None else limit
     if urlsplit(url).scheme not in ("http", "https"):
         raise FetchError("only http and https URLs are fetched")
