@@ -96,6 +96,24 @@ class Stylesheets(BaseExtension):
         return self._add(feed)
 
 
+class HubLinks(BaseExtension):
+    """WebSub (W3C Rec. §4): ``rel="hub"`` links beside ``rel="self"``;
+    feedgen's RSS output keeps only the self link, so both formats get them here."""
+
+    def __init__(self) -> None:
+        self.hubs: tuple[str, ...] = ()
+
+    def extend_rss(self, feed: etree._Element) -> etree._Element:
+        for hub in self.hubs:
+            etree.SubElement(feed[0], f"{{{attribution.ATOM_NS}}}link", href=hub, rel="hub")
+        return feed
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        for hub in self.hubs:
+            feed.append(etree.Element("link", href=hub, rel="hub"))
+        return feed
+
+
 def _updated(site: Site, articles: Sequence[Article]) -> datetime:
     return max((a.modified for a in articles), default=site.epoch)
 
@@ -114,6 +132,9 @@ def _common(site: Site, spec: FeedSpec, articles: Sequence[Article], fmt: str) -
     fg.updated(_updated(site, articles).astimezone(tz))
     fg.register_extension("stylesheets", Stylesheets, None)
     fg.stylesheets.prefix = "../" * spec.path.count("/")
+    if site.hubs:
+        fg.register_extension("hubs", HubLinks, None)
+        fg.hubs.hubs = site.hubs
     return fg
 
 

@@ -93,6 +93,7 @@ class LazyGroup(click.Group):
 
     LAZY = {
         "fetch": ("syndication.fetch_cli", "fetch_group"),
+        "validate": ("syndication.validate_cli", "validate_cmd"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -184,6 +185,56 @@ def build_cmd(obj: Ctx, out_dir: Path, sample: bool, now: str | None) -> None:
     _build(obj, out_dir, sample, now)
 
 
+@cli.command("run")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory the feeds are published in.")
+@click.option("--now", metavar="ISO8601", help="Build as of this time (default: the clock).")
+@click.option("--no-fetch", is_flag=True, help="Build from the store as it is, without fetching.")
+@_common
+@click.pass_obj
+def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool) -> None:
+    """The one command for cron: fetch → build → check → publish → ping hubs,
+    under one lock.
+
+    Fetches from the WordPress site named in sources.toml ([wordpress] url),
+    only what changed since the last run. A fetch that cannot reach the site
+    (exit 75) leaves the store and the published files as they were. Quiet on
+    success; -v prints one summary line."""
+    from . import publish
+    from .notify import ping_hubs
+
+    started = time.perf_counter()
+    config = obj.config()
+    clock = _now(now, config)
+    rejected: list[str] = []
+    fetched = "no fetch"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with publish.Lock(out_dir), Store(obj.store_path()) as store:
+        sources = config_mod.load_sources(config)
+        if sources.wordpress.url and not no_fetch:
+            from .sources import wordpress as wp_source
+
+            fr = wp_source.fetch(config, sources, store, sources.wordpress.url, now=datetime.now(timezone.utc),
+                                 say=obj.err)
+            rejected = fr.rejected
+            fetched = f"fetch {fr.written} written, {len(fr.rejected)} rejected, {fr.requests} requests"
+        report = pipeline.build(config, store, out_dir, clock, obj.err, locked=True)
+        by_path = {spec.path: spec.self_url for spec in config.feeds}
+        changed = [by_path[p] for p in report.written if p in by_path]
+        pings = ping_hubs(config.site.hubs, changed, deadline_s=config.site.hub_timeout)
+        for p in pings:
+            if not p.ok:
+                obj.err(f"hub {p.hub}: ping for {p.url} failed: {p.detail} (the build stands)")
+        if pings:
+            pipeline.record_pings(out_dir, pings, {url: path for path, url in by_path.items()})
+    obj.info(f"run: {fetched}; {report.feeds_written} files written, {report.feeds_unchanged} unchanged, "
+             f"{len(report.feeds_failed)} failed; {sum(p.ok for p in pings)}/{len(pings)} hub pings; "
+             f"{time.perf_counter() - started:.2f}s")
+    if report.feeds_failed:
+        sys.exit(EXIT_FEED_FAILED)
+    sys.exit(EXIT_DATAERR if rejected else EXIT_OK)
+
+
 def _now(text: str | None, config: Config) -> datetime:
     if text is None:
         return datetime.now(timezone.utc)
@@ -238,7 +289,7 @@ def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
         rows.append({
             "path": path, "exists": (out_dir / path).is_file(), "items": entry.get("items"),
             "bytes": entry.get("bytes"), "newest": newest, "newest_age_s": age, "built": entry.get("built"),
-            "warnings": entry.get("warnings", []), "failed": entry.get("failed"),
+            "warnings": entry.get("warnings", []), "failed": entry.get("failed"), "pings": entry.get("pings", {}),
         })
     bad = [r for r in rows if not r["exists"] or r["failed"]]
     if fmt == "json":
@@ -249,7 +300,8 @@ def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
             age = "-" if r["newest_age_s"] is None else f"{r['newest_age_s'] / 3600:.1f}h"
             click.echo(f"{flag:<7} {r['path']:<36} {r['items'] if r['items'] is not None else '-':>4} items "
                        f"{r['bytes'] or 0:>9} B  newest {age:>8} ago  built {r['built'] or '-'}"
-                       + (f"  ({len(r['warnings'])} warnings)" if r["warnings"] else ""))
+                       + (f"  ({len(r['warnings'])} warnings)" if r["warnings"] else "")
+                       + "".join(f"  hub {'ok' if p['ok'] else 'FAILED ' + p['detail']} {p['at']}" for p in r["pings"].values()))
             if r["failed"]:
                 for problem in r["failed"]["problems"]:
                     click.echo(f"        {problem}")

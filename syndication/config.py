@@ -116,9 +116,18 @@ def _relpath(value: str, file: str, key: str) -> str:
 
 
 def _site(doc: dict, file: str) -> Site:
-    _only(doc, {"site", "reprint"}, file, "")
+    _only(doc, {"site", "reprint", "push"}, file, "")
     s = _table(doc.get("site"), file, "site")
     r = _table(doc.get("reprint"), file, "reprint")
+    push = _table(doc.get("push", {}), file, "push")
+    _only(push, {"hubs", "timeout"}, file, "push")
+    hubs = push.get("hubs", [])
+    if not isinstance(hubs, list):
+        raise ConfigError(file, "push.hubs", "must be a list of URLs")
+    hubs = tuple(_url(h, file, f"push.hubs[{i}]") for i, h in enumerate(hubs))
+    hub_timeout = push.get("timeout", 20)
+    if isinstance(hub_timeout, bool) or not isinstance(hub_timeout, (int, float)) or not 0 < hub_timeout <= 600:
+        raise ConfigError(file, "push.timeout", "must be a number of seconds from 0 to 600")
     _only(s, {"name", "url", "language", "timezone", "logo", "icon", "feeds_url", "id_authority", "epoch"}, file, "site")
     _only(r, {"condition", "item_rights", "terms_url", "closing"}, file, "reprint")
     tzname = _str(s.get("timezone"), file, "site.timezone")
@@ -163,6 +172,8 @@ def _site(doc: dict, file: str) -> Site:
         item_rights=_str(r.get("item_rights"), file, "reprint.item_rights"),
         terms_url=_url(r.get("terms_url"), file, "reprint.terms_url"),
         closing=closing,
+        hubs=hubs,
+        hub_timeout=float(hub_timeout),
     )
 
 
@@ -291,8 +302,9 @@ def load_sources(config: Config, environ: Mapping[str, str] | None = None) -> So
     doc = _read(path) if path.is_file() else {}
     _only(doc, {"wordpress", "http"}, file, "")
     wp = _table(doc.get("wordpress", {}), file, "wordpress")
-    _only(wp, {"id_prefix", "categories", "default_section", "per_page", "max_withdraw", "user", "password_file"},
+    _only(wp, {"url", "id_prefix", "categories", "default_section", "per_page", "max_withdraw", "user", "password_file"},
           file, "wordpress")
+    wp_url = _url(wp["url"], file, "wordpress.url") if "url" in wp else None
     slugs = config.section_slugs
     cats_doc = _table(wp.get("categories", {s.slug: s.slug for s in config.sections}), file, "wordpress.categories")
     categories = []
@@ -327,6 +339,7 @@ def load_sources(config: Config, environ: Mapping[str, str] | None = None) -> So
         raise ConfigError(file, "wordpress.user", f"an application password needs both a user and a password "
                           f"(${ENV_WP_USER} / ${ENV_WP_PASSWORD}, or user / password_file)")
     wordpress = WordPressSource(
+        url=wp_url,
         id_prefix=prefix,
         categories=tuple(categories),
         default_section=default,

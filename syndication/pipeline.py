@@ -3,6 +3,7 @@ records → store → section filters → builders → check → atomic publish.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -43,13 +44,13 @@ def import_records(stream: BinaryIO, config: Config, store: Store, say: Say) -> 
     return report
 
 
-def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say) -> Report:
+def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say, *, locked: bool = False) -> Report:
     """Build, check and publish every configured feed and the OPML list,
     under the out directory's lock. A feed that fails its check is not
     published (the last good file stays) and is reported through ``say``."""
     report = Report()
     out_dir.mkdir(parents=True, exist_ok=True)
-    with publish.Lock(out_dir):
+    with contextlib.nullcontext() if locked else publish.Lock(out_dir):
         publish.remove_stale_temp(out_dir)
         state_path = publish.target(out_dir, STATE_NAME)
         old_state = _read_state(state_path)
@@ -117,6 +118,19 @@ def _extras(config: Config) -> list[tuple[str, Callable[[], bytes]]]:
     ]
 
 
+def record_pings(out_dir: Path, pings: Sequence, paths: dict[str, str]) -> None:
+    """Note each feed's last hub ping in the state (for ``status``).
+    ``paths`` maps a pinged feed URL to its path under the out directory."""
+    state_path = publish.target(out_dir, STATE_NAME)
+    state = _read_state(state_path)
+    for ping in pings:
+        entry = state.get(paths.get(ping.url, ""))
+        if entry is not None:
+            entry.setdefault("pings", {})[ping.hub] = {"ok": ping.ok, "detail": ping.detail,
+                                                       "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    publish.write_atomic(state_path, json.dumps({"version": 1, "files": state}, indent=1, sort_keys=True).encode())
+
+
 def read_state(out_dir: Path) -> dict[str, dict]:
     """What the last builds recorded per published file (see ``build``)."""
     return _read_state(publish.target(out_dir, STATE_NAME))
@@ -169,5 +183,6 @@ def _inputs_digest(base: str, spec: FeedSpec, articles: Sequence[tuple[str, str]
 def _publish(out_dir: Path, relpath: str, data: bytes, report: Report) -> None:
     if publish.write_atomic(publish.target(out_dir, relpath), data):
         report.feeds_written += 1
+        report.written.append(relpath)
     else:
         report.feeds_unchanged += 1

@@ -95,6 +95,10 @@ class Site:
     terms_url: str
     #: Closing paragraph template of full-text items: {url}, {site}.
     closing: str
+    #: WebSub hubs every feed advertises and that are pinged after a publish.
+    hubs: tuple[str, ...] = ()
+    #: Seconds a hub ping may take, in all (its retries included).
+    hub_timeout: float = 20.0
 
     def __post_init__(self) -> None:
         _aware("epoch", self.epoch)
@@ -182,6 +186,8 @@ class Report:
     """What a command did: counts for -v and the problems for stderr."""
 
     rejected: list[str] = field(default_factory=list)
+    #: Paths (under the out directory) of the files this build wrote.
+    written: list[str] = field(default_factory=list)
     feeds_written: int = 0
     feeds_unchanged: int = 0
     feeds_failed: list[str] = field(default_factory=list)
@@ -215,6 +221,8 @@ class HttpLimits:
 class WordPressSource:
     """How WordPress posts become records."""
 
+    #: The site `syndication run` fetches from (None: run fetches nothing).
+    url: str | None = None
     #: Record id = prefix + WordPress post id (``ms-10452``).
     id_prefix: str = "ms-"
     #: WordPress category slug → section slug, in order of preference.

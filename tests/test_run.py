@@ -1,0 +1,117 @@
+"""`syndication run`, the one command for cron: fetch → build → check →
+publish → ping hubs, against a WordPress-shaped server and a real local
+hub endpoint that records what it receives."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+from werkzeug import Request, Response
+
+from conftest import CONFIG_DIR
+from test_fetch_wordpress import FAST_HTTP, POSTS, FakeWordPress
+
+NOW = "2025-05-02T12:00:00+03:00"  # the recorded WordPress posts end on 2025-05-01
+
+
+class Hub:
+    def __init__(self, status: int = 202):
+        self.status = status
+        self.pings: list[dict] = []
+
+    def handle(self, request: Request) -> Response:
+        self.pings.append({k: v[0] for k, v in parse_qs(request.get_data(as_text=True)).items()})
+        return Response("", self.status)
+
+
+@pytest.fixture
+def site(httpserver, tmp_path):
+    """A config whose WordPress is the fake one and whose hub records pings."""
+    fake = FakeWordPress(POSTS)
+    hub = Hub()
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    httpserver.expect_request("/wp-json/wp/v2/posts").respond_with_handler(fake.handle)
+    httpserver.expect_request("/hub", method="POST").respond_with_handler(hub.handle)
+    conf = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, conf)
+    src = (conf / "sources.toml").read_text(encoding="utf-8")
+    src = src.replace('url = "https://ms-news.ru"', f'url = "{httpserver.url_for("/").rstrip("/")}"')
+    (conf / "sources.toml").write_text(src[:src.index("[http]")] + FAST_HTTP, encoding="utf-8")
+    site_toml = (conf / "site.toml").read_text(encoding="utf-8")
+    site_toml = site_toml.replace("hubs = []", f'hubs = ["{httpserver.url_for("/hub")}"]').replace("timeout = 20 ", "timeout = 5 ")
+    (conf / "site.toml").write_text(site_toml, encoding="utf-8")
+    return conf, fake, hub
+
+
+def mtimes(out: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".syndication.lock"}
+
+
+def test_run_twice_second_is_silent_cheap_and_writes_nothing(run, site, tmp_path):
+    conf, fake, hub = site
+    out, store = tmp_path / "out", tmp_path / "s.sqlite3"
+    first = run("run", "--config", conf, "--store", store, "--out", out, "--now", NOW)
+    assert (first.code, first.out, first.err) == (0, "", "")
+    assert len(list(out.rglob("*.xml"))) == 36
+    # every feed advertises the hub, and every feed was pinged once
+    assert all(b'rel="hub"' in p.read_bytes() for p in out.rglob("*.xml"))
+    assert len(hub.pings) == 36 and {p["hub.mode"] for p in hub.pings} == {"publish"}
+    assert {p["hub.url"] for p in hub.pings} == {f"https://ms-news.ru/feeds/{p.relative_to(out).as_posix()}" for p in out.rglob("*.xml")}
+    before, requests_before, pings_before = mtimes(out), len(fake.requests), len(hub.pings)
+    second = run("run", "--config", conf, "--store", store, "--out", out, "--now", NOW)
+    assert (second.code, second.out, second.err) == (0, "", "")
+    assert mtimes(out) == before
+    assert len(hub.pings) == pings_before
+    assert len(fake.requests) - requests_before <= 2  # only "what changed since" queries
+
+
+def test_only_changed_feeds_are_pinged_and_a_failing_hub_does_not_fail_the_build(run, site, tmp_path):
+    conf, fake, hub = site
+    out, store = tmp_path / "out", tmp_path / "s.sqlite3"
+    assert run("run", "--config", conf, "--store", store, "--out", out, "--now", NOW).code == 0
+    hub.pings.clear()
+    hub.status = 500
+    # an edit on the site: one post in politika changes its title
+    post = next(p for p in fake.posts.values() if "/politika/" in p["link"])
+    post["title"]["rendered"] = "Правка: " + post["title"]["rendered"]
+    post["modified_gmt"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")  # after the watermark
+    res = run("run", "--config", conf, "--store", store, "--out", out, "--now", NOW, "-v")
+    assert res.code == 0
+    pinged = {p["hub.url"] for p in hub.pings}
+    assert pinged and all("/politika/" in u or u.rsplit("/", 1)[0] == "https://ms-news.ru/feeds" for u in pinged)
+    assert len(pinged) == 8  # politika × 4 and the main feeds × 4
+    assert any("ping for" in line and "failed: HTTP 500 (the build stands)" in line for line in res.err_lines)
+    assert "Правка: " in (out / "politika" / "rss.xml").read_text(encoding="utf-8")
+    status = run("status", "--config", conf, "--out", out, "--format", "json")
+    assert status.code == 0  # a hub's failure is shown, but the feeds are fine
+    rows = {r["path"]: r for r in __import__("json").loads(status.out)["feeds"]}
+    assert [p["detail"] for p in rows["politika/rss.xml"]["pings"].values()] == ["HTTP 500"]
+    assert [p["ok"] for p in rows["stati/rss.xml"]["pings"].values()] == [True]  # from the first run
+
+
+def test_unreachable_site_exits_75_and_changes_nothing(run, site, tmp_path):
+    conf, fake, hub = site
+    out, store = tmp_path / "out", tmp_path / "s.sqlite3"
+    assert run("run", "--config", conf, "--store", store, "--out", out, "--now", NOW).code == 0
+    before, pings = mtimes(out), len(hub.pings)
+    fake.before.append(lambda request: Response("down", 503))
+    res = run("run", "--config", conf, "--store", store, "--out", out, "--now", "2025-05-03T12:00:00+03:00")
+    assert res.code == 75
+    assert len(res.err_lines) == 1
+    assert mtimes(out) == before and len(hub.pings) == pings
+
+
+def test_run_without_a_source_builds_from_the_store(run, tmp_path):
+    from syndication import sample
+
+    conf = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, conf)
+    (conf / "sources.toml").write_text((conf / "sources.toml").read_text(encoding="utf-8").replace('url = "https://ms-news.ru"\n', ""), encoding="utf-8")
+    store = tmp_path / "s.sqlite3"
+    assert run("--store", store, "import", sample.path()).code == 0
+    res = run("run", "--config", conf, "--store", store, "--out", tmp_path / "out", "--now", "2025-11-25T12:00:00+03:00", "-v")
+    assert res.code == 0 and res.err_lines[0].startswith("run: no fetch; 40 files written")
