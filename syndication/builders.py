@@ -147,7 +147,6 @@ def build_rss(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> by
     fg.docs(RSS_DOCS)
     fg.ttl(spec.ttl)
     fg.image(url=site.logo, title=spec.title, link=spec.section.url)
-    fg.dc.dc_rights([site.condition])
     fg.reprint.terms_url = site.terms_url
     for a in articles:
         fe = fg.add_entry(order="append")

@@ -110,8 +110,29 @@ def _contact(ctx: Ctx, el: etree._Element, name: str) -> None:
         ctx.error("invalid-contact", f"<{name}> {text(el)!r} {why}", el, _spec(name))
 
 
+# RSS core elements and the Dublin Core ones that say the same thing: a feed
+# should not carry both (RSS Advisory Board profile; the W3C service warns).
+_DC = "http://purl.org/dc/elements/1.1/"
+_DCTERMS = "http://purl.org/dc/terms/"
+_CHANNEL_SAME = (("copyright", f"{{{_DC}}}rights", "dc:rights"), ("managingEditor", f"{{{_DC}}}creator", "dc:creator"),
+                 ("webMaster", f"{{{_DC}}}publisher", "dc:publisher"), ("language", f"{{{_DC}}}language", "dc:language"),
+                 ("pubDate", f"{{{_DC}}}date", "dc:date"), ("category", f"{{{_DC}}}subject", "dc:subject"),
+                 ("lastBuildDate", f"{{{_DCTERMS}}}modified", "dcterms:modified"))
+_ITEM_SAME = (("author", f"{{{_DC}}}creator", "dc:creator"), ("category", f"{{{_DC}}}subject", "dc:subject"),
+              ("pubDate", f"{{{_DC}}}date", "dc:date"), ("source", f"{{{_DC}}}source", "dc:source"))
+
+
+def _same_meaning(ctx: Ctx, parent: etree._Element, pairs: tuple[tuple[str, str, str], ...]) -> None:
+    for core_name, ext_tag, ext_name in pairs:
+        ext = parent.find(ext_tag)
+        if ext is not None and parent.find(core_name) is not None:
+            ctx.warn("duplicate-semantics", f"<{parent.tag}> has both <{core_name}> and <{ext_name}>, which mean the same",
+                     ext, "RSS Best Practices Profile")
+
+
 def _channel(ch: etree._Element, ctx: Ctx, version: str) -> None:
     by = _once(ctx, ch, "channel", _CHANNEL_ONCE)
+    _same_meaning(ctx, ch, _CHANNEL_SAME)
     for c in core.children(ch):
         if qname(c)[0] == "" and c.tag not in _CHANNEL_ONCE and c.tag not in _CHANNEL_MANY:
             ctx.error("undefined-element", f"<{c.tag}> is not an element of <channel>", c, _spec("channel"))
@@ -286,6 +307,7 @@ def _skip(ctx: Ctx, el: etree._Element, parent: str, child: str) -> None:
 
 def _item(ctx: Ctx, item: etree._Element, guids: dict[str, int]) -> None:
     by = _once(ctx, item, "item", _ITEM_ONCE)
+    _same_meaning(ctx, item, _ITEM_SAME)
     for c in core.children(item):
         if qname(c)[0] == "" and c.tag not in _ITEM_ONCE and c.tag not in _ITEM_MANY:
             ctx.error("undefined-element", f"<{c.tag}> is not an element of <item>", c, _spec("item"))
