@@ -125,6 +125,58 @@ def test_the_reprint_profile_needs_the_condition(config) -> None:
     assert {"policy-feed-rights", "policy-license-link", "policy-item-source"} <= _codes(problems)
 
 
+ORIGINAL = "https://ms-news.ru/novosti/x-y/"
+#: Closing paragraphs, ours and hostile: the fast reading of a plain closing
+#: paragraph must give the verdict of parsing it with lxml.html.
+CLOSING_TAILS = [
+    '<p>Источник: <a href="{L}">Ms-News.Ru</a></p>', '<p>Источник: <a href="{L}">Ms-News.Ru</a></p>\n ',
+    '<p>x<a href="{L}" rel="nofollow">y</a></p>', '<p>x<a rel="x nofollow\u00a0" href="{L}">y</a></p>',
+    '<p>x<a href="{L}" rel="\u0085nofollow">y</a></p>', '<p>x<a href="{L}" rel="NOFOLLOW">y</a></p>',
+    '<p>x<a href="{L}x">y</a></p>', '<p>x<a href=" {L} ">y</a></p>', '<p>x<a href="">y</a></p>',
+    '<p>x<a href="{L}" href="https://evil.example/">y</a></p>', '<p>x<a href="https://evil.example/" href="{L}">y</a></p>',
+    '<p>x<a HREF="{L}">y</a></p>', "<p>x<a href='{L}'>y</a></p>", '<p>x<a href={L}>y</a></p>',
+    '<p>x<a href="{L}&amp;a=1">y</a></p>', '<p>x<a href="{L}&amp">y</a></p>', '<p>x<a href="{L}&#47;">y</a></p>',
+    '<p>x<a href="{L}&bogus;">y</a></p>', '<p>x<a href="{L}\u2028">y</a></p>', '<p>x<a href="{L}" title="a>b">y</a></p>',
+    '<p>x<a title="<p>" href="{L}">y</a></p>', '<p>x<a href="{L}">y</a></p> text', '<p>x<a href="{L}">y</a></p><p>z</p>',
+    '<p>x<a href="{L}">y</a></p><!-- c -->', '<p>x<a href="{L}">y</a> more</p>', '<p>x<a href="{L}">y</p>',
+    '<p>x<a href="{L}">y</a><a href="https://evil.example/">z</a></p>', '<p>x<a href="{L}">y<b>z</b></a></p>',
+    '<p>x<a href="{L}">y', '<p>x<a href="{L}"/>y</p>', '<p>x<a href="{L}"></a></p>', '<p>x<a href>y</a></p>',
+    '<p>x<a name="n">y</a></p>', '<p class="c">x<a href="{L}">y</a></p>', '<P>x<A HREF="{L}">y</A></P>',
+    '<p>x<a href="{L}">y</a></p><pre>z</pre>', '<p>x<a href="{L}">y</a></p><param name="z">',
+    '<pre>z</pre><p>x<a href="{L}">y</a></p>', '<a href="{L}">y</a>', 'x <a href="{L}">y</a>', '<p>x</p>',
+    '<p></p>', '<p>', '<p', 'text only', '<div><p>x<a href="{L}">y</a></p></div>', '<p>x<a href="{L}">y</a></p></div>',
+    '<p>x<a href="{L}">y</a></p><script>z</script>', '<p>x<span><a href="{L}">y</a></span></p>',
+    '<p>a &lt; b &amp; c & d > e<a href="{L}">&nbsp;</a></p>', '<p>\x7f\x85<a href="{L}">y</a></p>',
+    '<p>&#0;<a href="{L}">y</a></p>', '<p>x</a><a href="{L}">y</a></p>', '<p>x<a\nhref="{L}">y</a></p>',
+    '<p>x<a href = "{L}">y</a></p>', '<p>x<a href="{L}">y</a></p>\u00a0', '<p>x<a href="{L}">y</a></p><p>',
+    '<p>x<a href="{L}">y</a></P>', '<p>x<a href="{L}">y</a></p></p>', '<p>x<!-- <p> --><a href="{L}">y</a></p>',
+    '<p>x<a href="{L}">y<!-- </a> --></a></p>', '<p>x<a href="{L}">y</a></p>\n<p>x<a href="https://evil.example/">y</a></p>',
+    '<p>x<a href="{L}">' + "y" * 5000 + '</a></p>', '<p>x<a href="http://ms-news.ru/novosti/x-y/">y</a></p>',
+]
+
+
+@pytest.mark.parametrize("prefix", ["", "<p>Текст.</p>\n"])
+@pytest.mark.parametrize("tail", CLOSING_TAILS)
+def test_the_closing_link_check_reads_plain_paragraphs_as_lxml_parses_them(tail: str, prefix: str) -> None:
+    from lxml import etree
+
+    from syndication.validation import policy
+
+    markup = prefix + tail.replace("{L}", ORIGINAL)
+    content = etree.Element("content")
+    content.text = markup
+    cut = markup.rfind("<p")
+    assert policy.closing_link_problem(content, ORIGINAL) == policy._closing_link_by_parsing(
+        markup[cut:] if cut > 0 else markup, ORIGINAL)
+
+
+def test_our_closing_paragraph_takes_the_fast_path() -> None:
+    from syndication.validation import policy
+
+    anchor = policy._plain_closing_anchor(f'<p>Источник: <a href="{ORIGINAL}">Ms-News.Ru</a></p>')
+    assert anchor == {"href": ORIGINAL}
+
+
 def test_the_profile_registry() -> None:
     assert {"reprint", "generic", "none"} <= set(validate.PROFILES)
     with pytest.raises(ValueError):

@@ -8,6 +8,8 @@ original on the site."""
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree, html as lxml_html
 
 from ..types import Site
@@ -72,9 +74,43 @@ def closing_link_problem(content: etree._Element | None, link: str) -> str | Non
     if content is None or not (content.text or "").strip():
         return "full text is missing"
     markup = content.text
-    # Only the end matters: parse the last block, not the whole article.
+    # Only the end matters: look at the last block, not the whole article.
     cut = markup.rfind("<p")
     tail = markup[cut:] if cut > 0 else markup
+    anchor = _plain_closing_anchor(tail)
+    if anchor is None:
+        return _closing_link_by_parsing(tail, link)
+    return _closing_anchor_problem(anchor.get("href"), anchor.get("rel"), link)
+
+
+# The closing paragraph as we write it, and only that: one <p> without
+# attributes, text without markup, one <a> whose attributes are lower-case,
+# double-quoted, free of entity references and control characters, then
+# only whitespace. Such a tail parses (lxml.html) into one <p> holding one
+# <a> with exactly these attribute values, so reading them here gives the
+# parser's verdict; anything else is parsed (``_closing_link_by_parsing``).
+_TEXT = r"[^<\x00-\x08\x0b-\x1f\x7f-\x9f]*"
+_PLAIN_CLOSING = re.compile(
+    rf"<p>{_TEXT}<a((?: [a-z][a-z-]*=\"[^\"&<>\x00-\x1f\x7f-\x9f]*\")+)>{_TEXT}</a></p>[ \t\r\n]*")
+_PLAIN_ATTR = re.compile(r' ([a-z][a-z-]*)="([^"]*)"')
+
+
+def _plain_closing_anchor(tail: str) -> dict[str, str] | None:
+    """The attributes of the closing <a> if ``tail`` is a plain closing
+    paragraph (above), else None."""
+    m = _PLAIN_CLOSING.fullmatch(tail)
+    if m is None:
+        return None
+    attrs: dict[str, str] = {}
+    for name, value in _PLAIN_ATTR.findall(m.group(1)):
+        if name in attrs:  # a repeated attribute: leave it to the parser
+            return None
+        attrs[name] = value
+    return attrs if "href" in attrs else None
+
+
+def _closing_link_by_parsing(tail: str, link: str) -> str | None:
+    """The closing-link check on any HTML: parse the tail as a reader would."""
     try:
         fragments = lxml_html.fragments_fromstring(tail)
     except (etree.ParserError, ValueError):
@@ -86,9 +122,13 @@ def closing_link_problem(content: etree._Element | None, link: str) -> str | Non
     if not anchors:
         return "content does not end with a hyperlink to the original"
     last = anchors[-1]
-    if last.get("href") != link:
-        return f"closing link goes to {last.get('href')!r}, not to the original {link!r}"
-    if "nofollow" in (last.get("rel") or "").split():
+    return _closing_anchor_problem(last.get("href"), last.get("rel"), link)
+
+
+def _closing_anchor_problem(href: str | None, rel: str | None, link: str) -> str | None:
+    if href != link:
+        return f"closing link goes to {href!r}, not to the original {link!r}"
+    if "nofollow" in (rel or "").split():
         return "closing link is rel=\"nofollow\""
     if not link.startswith("https://"):
         return "closing link is not https"
