@@ -21,15 +21,16 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from feedgen.ext.base import BaseExtension
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from . import attribution
 from .directory import FEED_CSS, FEED_XSL, MEDIA_TYPES
-from .types import Article, Config, FeedSpec, Site
+from .types import Article, Config, FeedSpec, Partner, Site
 
 GENERATOR = "syndication"
 GENERATOR_URI = "https://ms-news.ru/feeds/"
@@ -160,7 +161,7 @@ def build_rss(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> by
         fe.updated(a.modified.astimezone(tz))
         if a.authors:
             fe.dc.dc_creator(list(a.authors))  # <author> would need an e-mail
-        _categories(fe, config, a)
+        categories(fe, config, a)
         if a.image is not None:
             fe.enclosure(a.image.url, str(a.image.length or 0), a.image.type)
         fe.dc.dc_rights([site.item_rights])
@@ -190,7 +191,7 @@ def build_atom(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> b
         fe.updated(a.modified.astimezone(tz))
         for name in a.authors:
             fe.author({"name": name})
-        _categories(fe, config, a)
+        categories(fe, config, a)
         fe.rights(site.item_rights)
         links = [{"rel": "license", "href": site.terms_url, "type": attribution.LICENSE_TYPE}]
         if a.image is not None:
@@ -202,16 +203,177 @@ def build_atom(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> b
     return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
-def _categories(fe, config: Config, a: Article) -> None:
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+#: Our JSON Feed extension object (JSON Feed 1.1: extensions start with "_"
+#: and carry "about", a URL that explains them).
+REPRINT_EXTENSION = "_reprint"
+
+
+def build_json(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
+    """JSON Feed 1.1 (stdlib json), with the reprint condition in a
+    ``_reprint`` extension object at feed and item level, and the same
+    closing ``Источник`` link in ``content_html`` of full-text items."""
+    import json
+
+    site = config.site
+    tz = ZoneInfo(site.timezone)
+    feed: dict = {
+        "version": JSON_FEED_VERSION,
+        "title": spec.title,
+        "home_page_url": spec.section.url,
+        "feed_url": spec.self_url,
+        "description": spec.section.description,
+        "icon": site.logo,
+        "favicon": site.icon,
+        "language": site.language,
+        "authors": [{"name": site.name, "url": site.url}],
+    }
+    if site.hubs:
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in site.hubs]
+    feed[REPRINT_EXTENSION] = {"about": site.terms_url, "condition": site.condition, "license": site.terms_url}
+    items = []
+    for a in articles:
+        item: dict = {"id": item_id(site, a), "url": a.url, "title": a.title, "summary": summary_text(a)}
+        if spec.variant.full_text:
+            item["content_html"] = full_html(a, site)
+        else:
+            item["content_text"] = summary_text(a)
+        if a.image is not None:
+            item["image"] = a.image.url
+        item["date_published"] = a.published.astimezone(tz).isoformat()
+        if a.updated is not None:
+            item["date_modified"] = a.updated.astimezone(tz).isoformat()
+        if a.authors:
+            item["authors"] = [{"name": name} for name in a.authors]
+        item["tags"] = [config.section(a.section).title, *a.tags]
+        if a.image is not None:
+            attachment = {"url": a.image.url, "mime_type": a.image.type}
+            if a.image.length:
+                attachment["size_in_bytes"] = a.image.length
+            item["attachments"] = [attachment]
+        item[REPRINT_EXTENSION] = {"about": site.terms_url, "rights": site.item_rights,
+                                   "license": site.terms_url, "source_url": a.url}
+        items.append(item)
+    feed["items"] = items
+    return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def categories(fe, config: Config, a: Article) -> None:
     """The section first (RSS shows its title), then the tags."""
     fe.category(term=a.section, label=config.section(a.section).title)
     for tag in a.tags:
         fe.category(term=tag)
 
+# --- partner feeds (rules and budgets: partners.py) -----------------------------
+
+YANDEX_NS = "http://news.yandex.ru"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+
+
+class YandexFeed(BaseExtension):
+    def extend_ns(self) -> dict[str, str]:
+        return {"yandex": YANDEX_NS}
+
+
+class YandexEntry(BaseEntryExtension):
+    """Yandex News: ``yandex:full-text`` and ``yandex:genre`` per item."""
+
+    def __init__(self) -> None:
+        self.full_text = ""
+        self.genre = "message"
+
+    def extend_rss(self, item: etree._Element) -> etree._Element:
+        etree.SubElement(item, f"{{{YANDEX_NS}}}genre").text = self.genre
+        etree.SubElement(item, f"{{{YANDEX_NS}}}full-text").text = self.full_text
+        return item
+
+
+class MediaFeed(BaseExtension):
+    def extend_ns(self) -> dict[str, str]:
+        return {"media": MEDIA_NS}
+
+
+class MediaRatingEntry(BaseEntryExtension):
+    """Media RSS ``<media:rating scheme="urn:simple">adult|nonadult``."""
+
+    def __init__(self) -> None:
+        self.adult = False
+
+    def extend_rss(self, item: etree._Element) -> etree._Element:
+        rating = etree.SubElement(item, f"{{{MEDIA_NS}}}rating", scheme="urn:simple")
+        rating.text = "adult" if self.adult else "nonadult"
+        return item
+
+
+def build_partner(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
+    """A partner's RSS 2.0 feed, shaped by its profile (see partners.py)."""
+    from . import partners as P
+
+    site = config.site
+    tz = ZoneInfo(site.timezone)
+    host = urlsplit(site.url).hostname or ""
+    utm = partner.utm
+    fg = FeedGenerator()
+    fg.id(feed_id(site, spec))
+    fg.title(spec.title)
+    fg.description(partner.description or spec.section.description)
+    fg.language(site.language)
+    fg.link(href=spec.self_url, rel="self", type="application/rss+xml")
+    fg.link(href=P.with_utm(spec.section.url, utm, host), rel="alternate", type="text/html")
+    fg.rights(site.condition)
+    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    fg.docs(RSS_DOCS)
+    fg.updated(max((a.modified for a in articles), default=site.epoch).astimezone(tz))
+    fg.image(url=site.logo, title=spec.title, link=P.with_utm(spec.section.url, utm, host))
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.register_extension("reprint", attribution.RssReprint, attribution.RssItemReprint, atom=False, rss=True)
+    fg.reprint.terms_url = site.terms_url
+    profile = partner.profile
+    if profile == "yandex":
+        fg.register_extension("yandex", YandexFeed, YandexEntry, atom=False, rss=True)
+    if profile == "dzen":
+        fg.register_extension("media", MediaFeed, MediaRatingEntry, atom=False, rss=True)
+    for a in articles:
+        fe = fg.add_entry(order="append")
+        fe.guid(item_id(site, a), permalink=False)  # the guid never carries UTM
+        fe.title(a.title)
+        fe.link(href=P.with_utm(a.url, utm, host))
+        fe.summary(summary_text(a))
+        fe.published(a.published.astimezone(tz))
+        if a.authors:
+            fe.dc.dc_creator(list(a.authors))
+        fe.dc.dc_rights([site.item_rights])
+        fe.reprint.source = (spec.self_url, site.name)
+        image = a.image
+        if profile == "yandex":
+            fe.yandex.full_text = P.plain_text(a.body_html) or summary_text(a)
+            fe.yandex.genre = P.genre(a)
+            fe.category(term=a.section, label=config.section(a.section).title)
+            if image is not None and urlsplit(image.url).hostname in (host, f"www.{host}"):
+                fe.enclosure(image.url, str(image.length or 0), image.type)
+        elif profile == "dzen":
+            body = P.dzen_html(full_html(a, site))
+            fe.content(P.utm_html(body, utm, host) if utm else body)
+            for directive in P.DZEN_DIRECTIVES:
+                fe.category(term=directive)
+            fe.media.adult = a.adult
+            if image is not None and (image.width or 0) >= P.DZEN_MIN_WIDTH:
+                fe.enclosure(image.url, str(image.length or 0), image.type)
+        else:  # google-news, partner: full text ready to paste
+            body = full_html(a, site)
+            if partner.full_text or profile == "google-news":
+                fe.content(P.utm_html(body, utm, host) if utm else body)
+            categories(fe, config, a)
+            if image is not None:
+                fe.enclosure(image.url, str(image.length or 0), image.type)
+    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
 #: The builders, by the format name used in config/feeds.toml.
 BUILDERS: dict[str, Callable[[Config, FeedSpec, Sequence[Article]], bytes]] = {
     "rss": build_rss,
     "atom": build_atom,
+    "json": build_json,
 }
 
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 from .records import normalize_url
-from .types import FORMATS, Config, FeedSpec, HttpLimits, Section, Site, Sources, Variant, WordPressSource
+from .types import FORMATS, Config, FeedSpec, HttpLimits, Partner, Section, Site, Sources, Variant, WordPressSource
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 FILES = ("site.toml", "sections.toml", "feeds.toml")
@@ -365,3 +365,64 @@ def load_sources(config: Config, environ: Mapping[str, str] | None = None) -> So
     if "max_redirects" in h:
         limits["max_redirects"] = _int(h["max_redirects"], file, "http.max_redirects", 0, 30)
     return Sources(wordpress=wordpress, http=HttpLimits(**limits), file=file if doc else "")
+
+
+PARTNERS_FILE = "partners.toml"
+
+
+def load_partners(config: Config) -> tuple[Partner, ...]:
+    """Read ``partners.toml`` beside the config's other files (optional: no
+    file, no partner feeds)."""
+    from .partners import PROFILES
+
+    base = Path(config.source) if config.source else embedded_dir()
+    path = base / PARTNERS_FILE
+    if not path.is_file():
+        return ()
+    file = str(path)
+    doc = _read(path)
+    _only(doc, {"partner"}, file, "")
+    rows = doc.get("partner", [])
+    if not isinstance(rows, list):
+        raise ConfigError(file, "partner", "must be an array of tables [[partner]]")
+    out: list[Partner] = []
+    taken = {spec.path for spec in config.feeds} | {config.opml_path}
+    for i, row in enumerate(rows):
+        where = f"partner[{i}]"
+        row = _table(row, file, where)
+        _only(row, {"name", "profile", "title", "description", "sections", "full_text", "items", "path", "utm"}, file, where)
+        name = _str(row.get("name"), file, f"{where}.name")
+        if not SLUG.fullmatch(name):
+            raise ConfigError(file, f"{where}.name", f"{name!r}: only a-z, 0-9 and inner hyphens")
+        profile = _str(row.get("profile"), file, f"{where}.profile")
+        if profile not in PROFILES:
+            raise ConfigError(file, f"{where}.profile", f"{profile!r}: one of {', '.join(sorted(PROFILES))}")
+        sections = row.get("sections")
+        if not isinstance(sections, list) or not sections or not all(isinstance(s, str) for s in sections):
+            raise ConfigError(file, f"{where}.sections", "must be a non-empty list of section slugs")
+        for s in sections:
+            if s not in config.section_slugs:
+                raise ConfigError(file, f"{where}.sections", f"unknown section {s!r}")
+        full = row.get("full_text", True)
+        if not isinstance(full, bool):
+            raise ConfigError(file, f"{where}.full_text", "must be true or false")
+        rel = _relpath(_str(row.get("path"), file, f"{where}.path"), file, f"{where}.path")
+        if rel in taken:
+            raise ConfigError(file, f"{where}.path", f"{rel!r} is already another feed's path")
+        taken.add(rel)
+        utm = _table(row.get("utm", {}), file, f"{where}.utm")
+        for key, value in utm.items():
+            if not re.fullmatch(r"utm_[a-z]+", key) or not isinstance(value, str) or not value:
+                raise ConfigError(file, f"{where}.utm.{key}", "UTM parameters are utm_* = \"non-empty string\"")
+        out.append(Partner(
+            name=name, profile=profile, sections=tuple(sections), full_text=full,
+            items=_int(row.get("items", 50), file, f"{where}.items", 1, 10_000), path=rel,
+            utm=tuple(sorted(utm.items())),
+            title=_str(row.get("title", ""), file, f"{where}.title", empty=True),
+            description=_str(row.get("description", ""), file, f"{where}.description", empty=True),
+        ))
+    names = [p.name for p in out]
+    for i, p in enumerate(out):
+        if names.count(p.name) > 1:
+            raise ConfigError(file, f"partner[{i}].name", f"duplicate partner {p.name!r}")
+    return tuple(out)

@@ -250,3 +250,24 @@ class Sources:
     http: HttpLimits = field(default_factory=HttpLimits)
     #: The file it was read from ("" = defaults).
     file: str = ""
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A consumer of our feeds with rules of its own (config/partners.toml)."""
+
+    name: str
+    #: One of partners.PROFILES: yandex, dzen, google-news, partner.
+    profile: str
+    #: Section slugs it takes (each with its descendants).
+    sections: tuple[str, ...]
+    full_text: bool
+    #: The newest N (the profile may allow fewer).
+    items: int
+    #: Output path under the out directory.
+    path: str
+    #: UTM parameters added to every link back to the site (never to the guid).
+    utm: tuple[tuple[str, str], ...] = ()
+    title: str = ""
+    description: str = ""
+
