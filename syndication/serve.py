@@ -170,12 +170,12 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("ETag", etag)
         self.send_header("Last-Modified", format_datetime(entity.last_modified, usegmt=True))
         self.send_header("Cache-Control", f"public, max-age={self.server.max_age}")
-        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Vary", "Accept, Accept-Encoding")
         if status == HTTPStatus.NOT_MODIFIED:
             self.end_headers()
             return
         body = entity.gz if gz else entity.body
-        self.send_header("Content-Type", entity.content_type)
+        self.send_header("Content-Type", self._content_type(entity))
         if gz:
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
@@ -183,6 +183,16 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(body)
+
+    def _content_type(self, entity: Entity) -> str:
+        """A browser navigating to a feed (it asks for text/html, and for no
+        feed type) gets it as application/xml, so that it applies the feed's
+        stylesheets instead of offering a download; feed readers get the feed type."""
+        accept = self.headers.get("Accept", "")
+        if entity.content_type.startswith(("application/rss+xml", "application/atom+xml")) and "text/html" in accept \
+                and not any(t in accept for t in ("rss+xml", "atom+xml", "feed+json")):
+            return "application/xml; charset=utf-8"
+        return entity.content_type
 
     def _not_modified(self, entity: Entity, etag: str) -> bool:
         inm = self.headers.get("If-None-Match")

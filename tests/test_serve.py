@@ -132,3 +132,13 @@ def test_never_a_stale_etag_during_replaces(served, run):
         assert etag == f'"{hashlib.sha256(body).hexdigest()[:32]}"'
         assert by_etag.setdefault(etag, body) == body
         assert body.rstrip().endswith(b"</rss>")
+
+
+def test_browsers_get_feeds_as_xml_readers_as_feeds(served):
+    _out, base, http = served
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert http.get(f"{base}/rss.xml", headers={"Accept": browser}).headers["Content-Type"] == "application/xml; charset=utf-8"
+    reader = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.5"
+    assert http.get(f"{base}/rss.xml", headers={"Accept": reader}).headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+    assert http.get(f"{base}/atom.xml").headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert "Accept" in http.get(f"{base}/atom.xml").headers["Vary"]
