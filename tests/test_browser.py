@@ -15,15 +15,13 @@ Two ways a browser shows a feed, both tested:
   перепечатки") is generated content, not DOM, so a probe page reads the
   computed styles of the feed in an iframe.
 
-Chromium renders a stylesheet only for an XML type (``application/xml``,
-``text/xml``); a feed served as ``application/rss+xml`` or
-``application/atom+xml`` is shown as its source text. The stylesheet tests
-therefore serve feeds as ``application/xml`` (what a server should send a
-browser, see ``test_feed_served_as_feed_type``)."""
+Chromium applies a stylesheet only to an XML type (``application/xml``); it
+shows ``application/rss+xml`` and ``application/atom+xml`` as source text.
+``syndication serve`` therefore answers a browser's navigation (Accept:
+text/html) with ``application/xml``; these tests go through it as is."""
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 import os
@@ -38,7 +36,7 @@ from pathlib import Path
 
 import pytest
 
-from syndication.serve import FeedServer, make_server
+from syndication.serve import make_server
 
 from conftest import CONFIG_DIR, NOW
 
@@ -58,7 +56,6 @@ EXPLANATION = "Это лента новостей"
 REPRINT = "Условия перепечатки"
 #: feed.css's page background, #f6f4ef
 PAGE_BG = (0xF6, 0xF4, 0xEF)
-FEED_TYPES = ("application/rss+xml", "application/atom+xml")
 
 PROBE = """<!doctype html><meta charset="utf-8"><title>probe</title><pre id="out">pending</pre>
 <iframe id="f" width="1200" height="1600"></iframe>
@@ -86,35 +83,20 @@ f.src = location.search.slice(1);
 """
 
 
-class BrowserServer(FeedServer):
-    """``syndication.serve`` as it would answer a browser's navigation: the
-    feed's bytes (and ETag) unchanged, its type ``application/xml``."""
-
-    def entity(self, path):
-        entity = super().entity(path)
-        if entity is not None and entity.content_type.startswith(FEED_TYPES):
-            entity = dataclasses.replace(entity, content_type="application/xml; charset=utf-8")
-        return entity
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory):
-    """The sample built by the CLI at NOW, served twice on loopback: as
-    ``syndication serve`` does (``served``) and as for a browser (``browser``)."""
+    """The sample built by the CLI at NOW, served by ``syndication serve`` on loopback."""
     out = tmp_path_factory.mktemp("browser") / "public"
     subprocess.run([sys.executable, "-m", "syndication", "build", "--sample", "--out", str(out), "--now", NOW],
                    check=True, timeout=60, env={**os.environ, "SYNDICATION_CONFIG": str(CONFIG_DIR)})
     (out / "probe.html").write_text(PROBE, encoding="utf-8")
-    servers = {"served": make_server(out, "127.0.0.1", 0), "browser": BrowserServer(("127.0.0.1", 0), out)}
-    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers.values()]
-    for t in threads:
-        t.start()
+    server = make_server(out, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield out, {k: f"http://127.0.0.1:{s.server_address[1]}" for k, s in servers.items()}
+        yield out, f"http://127.0.0.1:{server.server_address[1]}"
     finally:
-        for s in servers.values():
-            s.shutdown()
-            s.server_close()
+        server.shutdown()
+        server.server_close()
 
 
 def chromium(jobs: dict[str, list[str]]) -> dict[str, str]:
@@ -189,10 +171,10 @@ def channel_title(out: Path, rel: str) -> str:
 def test_feed_page_with_xslt(site, tmp_path: Path) -> None:
     """The feed with Chromium's defaults: the XSLT page while Chromium runs
     XSLT, the CSS page once it does not."""
-    out, urls = site
+    out, base = site
     feeds = {"politika-rss": "politika/rss.xml", "main-atom": "atom.xml"}
-    doms = chromium({name: ["--dump-dom", f"{urls['browser']}/{rel}"] for name, rel in feeds.items()})
-    paths = screenshots({f"{name}-xslt.png": (f"{urls['browser']}/{rel}", ()) for name, rel in feeds.items()}, tmp_path)
+    doms = chromium({name: ["--dump-dom", f"{base}/{rel}"] for name, rel in feeds.items()})
+    paths = screenshots({f"{name}-xslt.png": (f"{base}/{rel}", ()) for name, rel in feeds.items()}, tmp_path)
     for name, rel in feeds.items():
         dom = html.unescape(doms[name])
         xslt_ran = dom.lstrip().lower().startswith(("<!doctype html", "<html"))
@@ -211,11 +193,11 @@ def test_feed_page_css_only(site, tmp_path: Path) -> None:
     """A Chromium without XSLT (as every Chromium will be) shows the feed
     through feed.css: the explanation, the feed's address, title, items, and
     the reprint condition; nothing of the machinery (guids, ids)."""
-    out, urls = site
+    out, base = site
     feeds = {"politika-rss": "politika/rss.xml", "politika-atom": "politika/atom.xml", "main-atom": "atom.xml"}
     doms = chromium({name: [NO_XSLT, "--virtual-time-budget=5000", "--dump-dom",
-                            f"{urls['browser']}/probe.html?/{rel}"] for name, rel in feeds.items()})
-    paths = screenshots({f"{name}-css.png": (f"{urls['browser']}/{rel}", (NO_XSLT,)) for name, rel in feeds.items()},
+                            f"{base}/probe.html?/{rel}"] for name, rel in feeds.items()})
+    paths = screenshots({f"{name}-css.png": (f"{base}/{rel}", (NO_XSLT,)) for name, rel in feeds.items()},
                         tmp_path)
     for name, rel in feeds.items():
         dom = doms[name]
@@ -233,24 +215,11 @@ def test_feed_page_css_only(site, tmp_path: Path) -> None:
 
 def test_feeds_html(site, tmp_path: Path) -> None:
     """feeds.html, served as is: every feed's link, the reprint condition."""
-    out, urls = site
-    dom = chromium({"dom": ["--dump-dom", f"{urls['served']}/feeds.html"]})["dom"]
-    screenshots({"feeds-html.png": (f"{urls['served']}/feeds.html", ())}, tmp_path)
+    out, base = site
+    dom = chromium({"dom": ["--dump-dom", f"{base}/feeds.html"]})["dom"]
+    screenshots({"feeds-html.png": (f"{base}/feeds.html", ())}, tmp_path)
     assert "ленты новостей" in dom.lower()
     for rel in ("rss.xml", "atom.xml", "politika/rss.xml", "politika/atom-full.xml", "stati/rss-full.xml"):
         assert f'href="{rel}"' in dom, rel
     assert "Ms-News.Ru — Политика" in dom or "Политика" in dom
     assert "перепечат" in dom.lower()
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "syndication serve sends feeds as application/rss+xml / application/atom+xml, which Chromium shows "
-    "as source text without applying feed.xsl or feed.css; a browser's navigation (Accept: text/html) "
-    "needs application/xml"))
-def test_feed_served_as_feed_type(site, tmp_path: Path) -> None:
-    """What Chromium shows for the feed exactly as ``syndication serve``
-    sends it today."""
-    out, urls = site
-    dom = chromium({"dom": ["--dump-dom", f"{urls['served']}/politika/rss.xml"]})["dom"]
-    screenshots({"politika-rss-as-served.png": (f"{urls['served']}/politika/rss.xml", ())}, tmp_path)
-    assert EXPLANATION in dom or first_pixel(tmp_path / "politika-rss-as-served.png") == PAGE_BG
