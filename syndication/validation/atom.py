@@ -47,6 +47,12 @@ _ATTRS = {
 }
 
 
+_ATOM_PREFIX = f"{{{ATOM}}}"
+_ATOM_PREFIX_LEN = len(_ATOM_PREFIX)
+#: Elements that carry xml:base or xml:lang, in document order.
+_XML_ATTRS = etree.XPath("//*[@xml:base or @xml:lang]")
+
+
 def _a(name: str) -> str:
     return f"{{{ATOM}}}{name}"
 
@@ -148,7 +154,11 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
     seen_ext: dict[str, int] = {}
     first_entry: int | None = None
     for c in core.children(el):
-        ns, local = qname(c)
+        tag = c.tag
+        if tag.startswith(_ATOM_PREFIX):
+            ns, local = ATOM, tag[_ATOM_PREFIX_LEN:]
+        else:
+            ns, local = qname(c)
         if ns != ATOM:
             if ns == "":
                 ctx.warn("no-namespace", f"<{local}> is in no namespace: its vocabulary cannot be determined", c,
@@ -167,12 +177,18 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
         if first_entry is not None:
             ctx.error("misplaced-metadata", f"<{local}> comes after the first <entry>; feed metadata goes first", c,
                       _s("§4.1.1"))
-        scope.by.setdefault(local, []).append(c)
+        lst = scope.by.get(local)
+        if lst is None:
+            scope.by[local] = [c]
+        else:
+            lst.append(c)
     _text_only_whitespace(ctx, el, kind)
     for name, els in scope.by.items():
-        if name in once and len(els) > 1:
+        if len(els) > 1 and name in once:
             ctx.error("duplicate-element", f"<{kind}> has more than one <{name}>", els[1], _s(once[name]))
     for name, els in scope.by.items():
+        if name == "entry":
+            continue
         for c in els:
             _element(ctx, c, name, kind)
     if kind != "source":
@@ -190,7 +206,7 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
 
 
 def _text_only_whitespace(ctx: Ctx, el: etree._Element, kind: str) -> None:
-    if (el.text or "").strip() or any((c.tail or "").strip() for c in el):
+    if (el.text or "").strip() or any(c.tail and c.tail.strip() for c in el):
         ctx.error("unexpected-text", f"<{kind}> may hold only elements, not text", el, _s("§4.1"))
 
 
@@ -453,9 +469,7 @@ def _paging(ctx: Ctx, root: etree._Element, links: list[etree._Element]) -> None
 
 def _attrs_and_xml(ctx: Ctx, tree: etree._ElementTree, root: etree._Element) -> None:
     """xml:base must be an IRI reference, xml:lang a language tag, everywhere."""
-    for el in root.iter():
-        if not isinstance(el.tag, str) or not el.attrib:
-            continue
+    for el in _XML_ATTRS(root):
         base = el.get(XML_BASE)
         if base is not None:
             err = core.uri_error(base, full=False)

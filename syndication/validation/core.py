@@ -214,6 +214,11 @@ def w3cdtf_error(value: str) -> str | None:
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _ZONES = r"(?:UT|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|Z|[A-IK-Y]|[+-]\d{4})"
+_ZONE = re.compile(_ZONES, re.I)
+_MONTHS_LOWER = [x.lower() for x in _MONTHS]
+_MONTH_NAMES = [calendar.month_name[i].lower() for i in range(1, 13)]
+_DAYS_LOWER = [d.lower() for d in _DAYS]
+_DAY_NAMES = [calendar.day_name[i].lower() for i in range(7)]
 _RFC822_LOOSE = re.compile(
     r"^\s*(?:([A-Za-z]+)\s*,?\s*)?(\d{1,2})\s+([A-Za-z]+)\s+(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(\S+)?\s*$")
 _RFC2822_STRICT = re.compile(
@@ -230,9 +235,8 @@ def rfc822_error(value: str) -> tuple[str, str] | None:
     if not m:
         return "error", "is not an RFC 822 date-time (e.g. 'Tue, 25 Nov 2025 12:00:00 +0300')"
     dow, day, mon, year, hh, mm, ss, zone = m.groups()
-    months = [x.lower() for x in _MONTHS]
-    if mon.lower()[:3] not in months or len(mon) not in (3,) and mon.lower() not in [
-            calendar.month_name[i].lower() for i in range(1, 13)]:
+    months = _MONTHS_LOWER
+    if mon.lower()[:3] not in months or len(mon) not in (3,) and mon.lower() not in _MONTH_NAMES:
         return "error", f"has an unknown month {mon!r}"
     y = int(year)
     if len(year) == 2:
@@ -244,13 +248,12 @@ def rfc822_error(value: str) -> tuple[str, str] | None:
         return "error", "has no such time of day"
     if zone is None:
         return "error", "has no time zone"
-    if not re.fullmatch(_ZONES, zone, re.I):
+    if not _ZONE.fullmatch(zone):
         return "error", f"has an unknown time zone {zone!r} (use +hhmm, GMT, UT or a US zone)"
     if zone[0] in "+-" and int(zone[3:]) > 59:
         return "error", f"has an impossible time-zone offset {zone!r}"
     if dow is not None:
-        if dow.lower()[:3] not in [d.lower() for d in _DAYS] or len(dow) != 3 and dow.lower() not in [
-                calendar.day_name[i].lower() for i in range(7)]:
+        if dow.lower()[:3] not in _DAYS_LOWER or len(dow) != 3 and dow.lower() not in _DAY_NAMES:
             return "error", f"has an unknown day of the week {dow!r}"
         actual = _DAYS[date(y, mo, int(day)).weekday()]
         if dow.lower()[:3] != actual.lower():
@@ -335,7 +338,9 @@ def float_error(value: str) -> str | None:
 _RISKY_TAGS = frozenset({"embed", "object", "applet", "iframe", "frame", "frameset", "meta", "link", "base", "form",
                          "style"})
 # Start tags (quote-aware, so a '>' inside an attribute value does not end the tag).
-_START_TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+# Possessive: each character has one reading, so this matches exactly what the plain
+# pattern matches, in one pass and without backtracking on hostile input.
+_START_TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>"']++|"[^"]*+"|'[^']*+')*+)>""")
 _EVENT = re.compile(r"\s(on[a-zA-Z]+)\s*=")
 _URL_ATTR = re.compile(r"""\s(href|src|action|formaction|data|background|poster|xlink:href)\s*=\s*"""
                        r"""(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
@@ -358,23 +363,24 @@ def scan_html(markup: str) -> tuple[list[str], list[str], list[str]]:
     if "<" not in markup:
         return active, risky, relative
     attrs: list[str] = []
-    for m in _START_TAG.finditer(markup):
-        tag = m.group(1).lower()
+    for tag, attr in _START_TAG.findall(markup):
+        tag = tag.lower()
         if tag == "script":
             active.append("a <script> element")
         elif tag in _RISKY_TAGS:
             risky.append(f"a <{tag}> element")
-        if m.group(2):
-            attrs.append(m.group(2))
+        if attr:
+            attrs.append(attr)
     joined = " " + " \n ".join(attrs)
     m = _EVENT.search(joined)
     if m:
         active.append(f"an event-handler attribute {m.group(1)}=")
-    for m in _URL_ATTR.finditer(joined):
-        raw = m.group(2) if m.group(2) is not None else m.group(3) if m.group(3) is not None else m.group(4)
+    for name, dq, sq, bare in _URL_ATTR.findall(joined):
+        # One of the three value forms matched; the others are "" (so is an empty value).
+        raw = dq or sq or bare
         url = _CTRL.sub("", html.unescape(raw)) if ("&" in raw or " " in raw or "\t" in raw or "\n" in raw) else raw
         if _RISKY_SCHEME.match(url):
-            active.append(f"a {url.split(':', 1)[0].lower()}: URL in {m.group(1)}=")
+            active.append(f"a {url.split(':', 1)[0].lower()}: URL in {name}=")
         elif url and url[0] != "#" and not _SCHEME.match(url) and not url.startswith("//"):
             relative.append(url)
     if ("@" in markup or "xpression" in markup) and _CSS_TRICK.search(markup):

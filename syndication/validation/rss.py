@@ -30,6 +30,7 @@ _CHANNEL_ONCE = ("title link description language copyright managingEditor webMa
 _CHANNEL_MANY = ("category", "item")
 _ITEM_ONCE = "title link description author comments guid pubDate source".split()
 _ITEM_MANY = ("category", "enclosure")
+_ITEM_KNOWN = frozenset(_ITEM_ONCE) | frozenset(_ITEM_MANY)
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -52,28 +53,36 @@ def check_rss(root: etree._Element, ctx: Ctx, version: str) -> None:
 
 
 def _text_not_allowed(ctx: Ctx, el: etree._Element, name: str) -> None:
-    if (el.text or "").strip() or any((c.tail or "").strip() for c in el):
+    if (el.text or "").strip() or any(c.tail and c.tail.strip() for c in el):
         ctx.error("unexpected-text", f"<{name}> may hold only elements, not text", el, _spec(name))
 
 
-def _once(ctx: Ctx, el: etree._Element, parent: str, once: list[str]) -> dict[str, list[etree._Element]]:
+def _once(ctx: Ctx, el: etree._Element, parent: str, once: list[str],
+          kids: list[etree._Element] | None = None) -> dict[str, list[etree._Element]]:
     """Children by name; report undefined and repeated elements."""
     by: dict[str, list[etree._Element]] = {}
     seen: dict[str, int] = {}
-    for c in core.children(el):
-        ns, local = qname(c)
-        if ns:
-            ext.check_element(ctx, c, "item" if parent == "item" else "channel", seen)
+    where = "item" if parent == "item" else "channel"
+    for c in core.children(el) if kids is None else kids:
+        tag = c.tag
+        if tag[0] == "{":
+            ns, _, local = tag[1:].partition("}")
+            ext.check_element(ctx, c, where, seen)
             if ns == ext.ATOM:
-                by.setdefault("{atom}" + local, []).append(c)
-            elif ns in (ext.DC, ext.CONTENT):
-                by.setdefault(f"{{{ns}}}{local}", []).append(c)
-            continue
-        by.setdefault(local, []).append(c)
+                key = "{atom}" + local
+            elif ns == ext.DC or ns == ext.CONTENT:
+                key = tag
+            else:
+                continue
+        else:
+            key = tag
+        lst = by.get(key)
+        if lst is None:
+            by[key] = [c]
+        else:
+            lst.append(c)
     for name, els in by.items():
-        if name.startswith("{"):
-            continue
-        if name in once and len(els) > 1:
+        if len(els) > 1 and name[0] != "{" and name in once:
             ctx.error("duplicate-element", f"<{parent}> has more than one <{name}>", els[1], _spec(name))
     return by
 
@@ -122,10 +131,17 @@ _ITEM_SAME = (("author", f"{{{_DC}}}creator", "dc:creator"), ("category", f"{{{_
               ("pubDate", f"{{{_DC}}}date", "dc:date"), ("source", f"{{{_DC}}}source", "dc:source"))
 
 
-def _same_meaning(ctx: Ctx, parent: etree._Element, pairs: tuple[tuple[str, str, str], ...]) -> None:
+def _same_meaning(ctx: Ctx, parent: etree._Element, pairs: tuple[tuple[str, str, str], ...],
+                  kids: list[etree._Element] | None = None) -> None:
+    if kids is None:
+        kids = core.children(parent)
+    first: dict[str, etree._Element] = {}
+    for c in kids:
+        if c.tag not in first:
+            first[c.tag] = c
     for core_name, ext_tag, ext_name in pairs:
-        ext = parent.find(ext_tag)
-        if ext is not None and parent.find(core_name) is not None:
+        ext = first.get(ext_tag)
+        if ext is not None and core_name in first:
             ctx.warn("duplicate-semantics", f"<{parent.tag}> has both <{core_name}> and <{ext_name}>, which mean the same",
                      ext, "RSS Best Practices Profile")
 
@@ -306,10 +322,12 @@ def _skip(ctx: Ctx, el: etree._Element, parent: str, child: str) -> None:
 
 
 def _item(ctx: Ctx, item: etree._Element, guids: dict[str, int]) -> None:
-    by = _once(ctx, item, "item", _ITEM_ONCE)
-    _same_meaning(ctx, item, _ITEM_SAME)
-    for c in core.children(item):
-        if qname(c)[0] == "" and c.tag not in _ITEM_ONCE and c.tag not in _ITEM_MANY:
+    kids = core.children(item)
+    by = _once(ctx, item, "item", _ITEM_ONCE, kids)
+    _same_meaning(ctx, item, _ITEM_SAME, kids)
+    for c in kids:
+        tag = c.tag
+        if tag[0] != "{" and tag not in _ITEM_KNOWN:
             ctx.error("undefined-element", f"<{c.tag}> is not an element of <item>", c, _spec("item"))
     _text_not_allowed(ctx, item, "item")
     if "title" not in by and "description" not in by:
