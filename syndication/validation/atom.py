@@ -395,6 +395,10 @@ def _category(ctx: Ctx, el: etree._Element) -> None:
         _iri(ctx, el, "category scheme", scheme, full=True, section="§4.2.2.2")
 
 
+_THR_ATTRS = (("count", f"{{{ext.THR}}}count"), ("updated", f"{{{ext.THR}}}updated"))
+_THR_WHEN = f"{{{ext.THR}}}when"
+
+
 def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
     """atom:link, in an Atom document or an RSS channel."""
     href = el.get("href")
@@ -428,9 +432,8 @@ def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
     for attr in el.attrib:
         if not attr.startswith("{") and attr not in _ATTRS["link"]:
             ctx.error("unexpected-attribute", f"<link> may not have the attribute {attr!r}", el, _s("§4.2.7"))
-    thr = ext.THR
-    for attr in ("count", "updated"):
-        value = el.get(f"{{{thr}}}{attr}")
+    for attr, thr_attr in _THR_ATTRS:
+        value = el.get(thr_attr)
         if value is None:
             continue
         if rel != "replies":
@@ -438,7 +441,7 @@ def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
         why = core.nonneg_int_error(value) if attr == "count" else core.rfc3339_error(value)
         if why:
             ctx.error("thr-attribute", f"thr:{attr}={value!r} {why}", el, "RFC 4685 §4")
-    if el.get(f"{{{thr}}}when") is not None:
+    if el.get(_THR_WHEN) is not None:
         ctx.error("unexpected-attribute", "thr:when is not defined (use thr:updated)", el, "RFC 4685 §4")
     if core.has_child_elements(el) or (el.text or "").strip():
         ctx.warn("link-not-empty", "<link> should be empty", el, _s("§4.2.7"))

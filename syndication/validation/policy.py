@@ -24,7 +24,11 @@ def _a(name: str) -> str:
     return f"{{{ATOM}}}{name}"
 
 
+_ENTRY, _LINK, _RIGHTS, _CONTENT = _a("entry"), _a("link"), _a("rights"), _a("content")
+
+
 def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text: bool) -> None:
+    entry_links: dict[etree._Element, list[etree._Element]] = {}
     if fmt == "rss20":
         channel = root.find("channel")
         if channel is None:
@@ -40,9 +44,20 @@ def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text
         feed_rights = [text(root.find(_a("rights")))]
         licenses = [ln for ln in root.findall(_a("link")) if ln.get("rel") == "license"]
         items = []
-        for entry in root.findall(_a("entry")):
-            alt = [ln.get("href", "") for ln in entry.findall(_a("link")) if ln.get("rel", "alternate") == "alternate"]
-            items.append((entry, alt[0] if alt else "", text(entry.find(_a("rights"))), entry.find(_a("content"))))
+        for entry in root.iterchildren(_ENTRY):
+            # one pass over the entry: its links, its first <rights> and <content>
+            links: list[etree._Element] = []
+            rights_el = content_el = None
+            for c in entry.iterchildren(_LINK, _RIGHTS, _CONTENT):
+                if c.tag == _LINK:
+                    links.append(c)
+                elif c.tag == _RIGHTS:
+                    rights_el = c if rights_el is None else rights_el
+                elif content_el is None:
+                    content_el = c
+            entry_links[entry] = links
+            alt = [ln.get("href", "") for ln in links if ln.get("rel", "alternate") == "alternate"]
+            items.append((entry, alt[0] if alt else "", text(rights_el), content_el))
         container = root
     else:
         ctx.error("policy-format", f"our feeds are RSS 2.0 or Atom 1.0, not {fmt}", root, f"{POLICY} §1")
@@ -59,7 +74,7 @@ def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text
             src = el.find("source")
             if src is None or not text(src) or not src.get("url"):
                 ctx.error("policy-item-source", f"item {link or '?'} has no <source url=...>", el, f"{POLICY} §2")
-        elif not any(ln.get("rel") == "license" and ln.get("href") == site.terms_url for ln in el.findall(_a("link"))):
+        elif not any(ln.get("rel") == "license" and ln.get("href") == site.terms_url for ln in entry_links[el]):
             ctx.error("policy-license-link", f"entry {link or '?'} has no rel=\"license\" link", el, f"{POLICY} §2, RFC 4946")
         if full_text:
             problem = closing_link_problem(content, link)
