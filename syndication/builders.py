@@ -29,6 +29,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from . import attribution
+from .archives import FH_NS
 from .directory import FEED_CSS, FEED_XSL, MEDIA_TYPES
 from .types import Article, Config, FeedSpec, Partner, Site
 
@@ -97,21 +98,32 @@ class Stylesheets(BaseExtension):
         return self._add(feed)
 
 
-class HubLinks(BaseExtension):
-    """WebSub (W3C Rec. §4): ``rel="hub"`` links beside ``rel="self"``;
-    feedgen's RSS output keeps only the self link, so both formats get them here."""
+class ExtraLinks(BaseExtension):
+    """Feed-level links feedgen cannot emit in RSS (it keeps only rel=self)
+    and that must not move the RSS channel <link>: WebSub ``rel="hub"`` (W3C
+    WebSub §4) and RFC 5005's ``current``/``prev-archive``/``next-archive``;
+    with ``archive``, the ``fh:archive`` mark of an archive document."""
 
     def __init__(self) -> None:
-        self.hubs: tuple[str, ...] = ()
+        self.links: list[tuple[str, str]] = []
+        self.archive = False
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": FH_NS} if self.archive else {}
 
     def extend_rss(self, feed: etree._Element) -> etree._Element:
-        for hub in self.hubs:
-            etree.SubElement(feed[0], f"{{{attribution.ATOM_NS}}}link", href=hub, rel="hub")
+        channel = feed[0]
+        for rel, href in self.links:
+            etree.SubElement(channel, f"{{{attribution.ATOM_NS}}}link", href=href, rel=rel)
+        if self.archive:
+            etree.SubElement(channel, f"{{{FH_NS}}}archive")
         return feed
 
     def extend_atom(self, feed: etree._Element) -> etree._Element:
-        for hub in self.hubs:
-            feed.append(etree.Element("link", href=hub, rel="hub"))
+        for rel, href in self.links:
+            feed.append(etree.Element("link", href=href, rel=rel))
+        if self.archive:
+            feed.append(etree.Element(f"{{{FH_NS}}}archive"))
         return feed
 
 
@@ -119,7 +131,8 @@ def _updated(site: Site, articles: Sequence[Article]) -> datetime:
     return max((a.modified for a in articles), default=site.epoch)
 
 
-def _common(site: Site, spec: FeedSpec, articles: Sequence[Article], fmt: str) -> FeedGenerator:
+def _common(site: Site, spec: FeedSpec, articles: Sequence[Article], fmt: str,
+            links: Sequence[tuple[str, str]] = (), archive: bool = False) -> FeedGenerator:
     fg = FeedGenerator()
     fg.id(feed_id(site, spec))
     fg.title(spec.title)
@@ -133,16 +146,19 @@ def _common(site: Site, spec: FeedSpec, articles: Sequence[Article], fmt: str) -
     fg.updated(_updated(site, articles).astimezone(tz))
     fg.register_extension("stylesheets", Stylesheets, None)
     fg.stylesheets.prefix = "../" * spec.path.count("/")
-    if site.hubs:
-        fg.register_extension("hubs", HubLinks, None)
-        fg.hubs.hubs = site.hubs
+    extra = [("hub", hub) for hub in site.hubs] + list(links)
+    if extra or archive:
+        fg.register_extension("extra", ExtraLinks, None)
+        fg.extra.links = extra
+        fg.extra.archive = archive
     return fg
 
 
-def build_rss(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
+def build_rss(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
+              links: Sequence[tuple[str, str]] = (), archive: bool = False) -> bytes:
     site = config.site
     tz = ZoneInfo(site.timezone)
-    fg = _common(site, spec, articles, "rss")
+    fg = _common(site, spec, articles, "rss", links, archive)
     fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("reprint", attribution.RssReprint, attribution.RssItemReprint, atom=False, rss=True)
     fg.docs(RSS_DOCS)
@@ -169,10 +185,11 @@ def build_rss(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> by
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
-def build_atom(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
+def build_atom(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
+               links: Sequence[tuple[str, str]] = (), archive: bool = False) -> bytes:
     site = config.site
     tz = ZoneInfo(site.timezone)
-    fg = _common(site, spec, articles, "atom")
+    fg = _common(site, spec, articles, "atom", links, archive)
     fg.register_extension("reprint", attribution.AtomReprint, attribution.AtomEntryLinks, atom=True, rss=False)
     fg.subtitle(spec.section.description)
     fg.author({"name": site.name, "uri": site.url})
@@ -209,7 +226,8 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 REPRINT_EXTENSION = "_reprint"
 
 
-def build_json(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
+def build_json(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
+               links: Sequence[tuple[str, str]] = (), archive: bool = False) -> bytes:
     """JSON Feed 1.1 (stdlib json), with the reprint condition in a
     ``_reprint`` extension object at feed and item level, and the same
     closing ``Источник`` link in ``content_html`` of full-text items."""
@@ -370,12 +388,17 @@ def build_partner(config: Config, partner: Partner, spec: FeedSpec, articles: Se
 
 
 #: The builders, by the format name used in config/feeds.toml.
-BUILDERS: dict[str, Callable[[Config, FeedSpec, Sequence[Article]], bytes]] = {
+BUILDERS: dict[str, Callable[..., bytes]] = {
     "rss": build_rss,
     "atom": build_atom,
     "json": build_json,
 }
 
 
-def build(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
-    return BUILDERS[spec.variant.format](config, spec, articles)
+def build(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
+          links: Sequence[tuple[str, str]] = (), archive: bool = False) -> bytes:
+    """The feed's bytes. ``links``: extra feed-level (rel, href) pairs;
+    ``archive``: an RFC 5005 archive document (fh:archive)."""
+    if not links and not archive:
+        return BUILDERS[spec.variant.format](config, spec, articles)  # (and any builder registered in tests)
+    return BUILDERS[spec.variant.format](config, spec, articles, links=links, archive=archive)

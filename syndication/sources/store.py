@@ -20,6 +20,23 @@ from ..errors import StoreError
 from ..records import content_hash, dumps, from_stored, utc_key
 from ..types import Article
 
+def _sig(col: str) -> str:
+    """SQL for a 32-bit number from the first 8 hex digits of a hash column
+    (SQLite has no hex parsing): sums of these tell a month's changes."""
+    return "(" + " | ".join(
+        f"((instr('0123456789abcdef', substr({col}, {k + 1}, 1)) - 1) << {28 - 4 * k})" for k in range(8)) + ")"
+
+
+_VISIBLE_NEW = "NEW.status = 'publish' AND NEW.withdrawn IS NULL"
+_VISIBLE_OLD = "OLD.status = 'publish' AND OLD.withdrawn IS NULL"
+_MONTH_NEW = "section = NEW.section AND month = substr(NEW.published, 1, 7)"
+_MONTH_OLD = "section = OLD.section AND month = substr(OLD.published, 1, 7)"
+# (not INSERT OR IGNORE: an outer statement's conflict handling overrides a trigger's)
+_ADD_NEW = (f"INSERT INTO month_stats SELECT NEW.section, substr(NEW.published, 1, 7), 0, 0 "
+            f"WHERE NOT EXISTS (SELECT 1 FROM month_stats WHERE {_MONTH_NEW}); "
+            f"UPDATE month_stats SET n = n + 1, sig = sig + {_sig('NEW.hash')} WHERE {_MONTH_NEW};")
+_SUB_OLD = f"UPDATE month_stats SET n = n - 1, sig = sig - {_sig('OLD.hash')} WHERE {_MONTH_OLD};"
+
 # Each entry migrates the schema from version i to i + 1 (PRAGMA user_version).
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -43,8 +60,38 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN withdrawn TEXT;
     CREATE INDEX articles_source ON articles (source, id);
     """,
+    # 3: per section and UTC month, how many visible articles and the sum of
+    # their hashes' first 32 bits, kept by triggers: a build tells which
+    # monthly archives changed from this small table, whatever the archive's size.
+    f"""
+    CREATE TABLE month_stats (
+        section TEXT NOT NULL,
+        month   TEXT NOT NULL,     -- 'YYYY-MM' of published (UTC)
+        n       INTEGER NOT NULL,  -- visible articles (publish, not withdrawn)
+        sig     INTEGER NOT NULL,  -- sum of their hash signatures
+        PRIMARY KEY (section, month)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER month_stats_insert AFTER INSERT ON articles WHEN {_VISIBLE_NEW} BEGIN {_ADD_NEW} END;
+    CREATE TRIGGER month_stats_delete AFTER DELETE ON articles WHEN {_VISIBLE_OLD} BEGIN {_SUB_OLD} END;
+    CREATE TRIGGER month_stats_update_old AFTER UPDATE ON articles WHEN {_VISIBLE_OLD} BEGIN {_SUB_OLD} END;
+    CREATE TRIGGER month_stats_update_new AFTER UPDATE ON articles WHEN {_VISIBLE_NEW} BEGIN {_ADD_NEW} END;
+    INSERT INTO month_stats
+        SELECT section, substr(published, 1, 7), count(*), sum({_sig('hash')}) FROM articles
+        WHERE status = 'publish' AND withdrawn IS NULL GROUP BY 1, 2;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a script into statements (a trigger's body has ';' inside)."""
+    buf = ""
+    for part in script.split(";"):
+        buf += part + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n;"):
+                yield buf
+            buf = ""
 
 
 class Store:
@@ -69,9 +116,8 @@ class Store:
         for target in range(version + 1, SCHEMA_VERSION + 1):
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                for statement in MIGRATIONS[target - 1].split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+                for statement in _statements(MIGRATIONS[target - 1]):
+                    self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {target}")
                 self.db.execute("COMMIT")
             except BaseException:
@@ -269,6 +315,29 @@ class Store:
         return self._rows(
             f"SELECT id, record FROM articles WHERE section IN ({','.join('?' * len(wanted))}) ORDER BY id",
             wanted)
+
+    def month_stats(self, sections: Iterable[str]) -> dict[tuple[str, str], tuple[int, int]]:
+        """(section, 'YYYY-MM') → (visible articles, signature) for months that have any."""
+        wanted = sorted(set(sections))
+        rows = self._rows(
+            f"SELECT section, month, n, sig FROM month_stats WHERE n > 0 AND section IN ({','.join('?' * len(wanted))})",
+            wanted)
+        return {(section, month): (n, sig) for section, month, n, sig in rows}
+
+    def month(self, sections: Iterable[str], month: str) -> list[Article]:
+        """The visible articles of these sections published in a UTC month
+        ('YYYY-MM'), newest first, ties by id: one index range per section."""
+        year, mon = map(int, month.split("-"))
+        end = f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+        out: list[Article] = []
+        for section in sorted(set(sections)):
+            rows = self._rows(
+                "SELECT id, record FROM articles WHERE section = ? AND status = 'publish' AND published >= ?"
+                " AND published < ? AND withdrawn IS NULL ORDER BY published DESC, id", (section, month, end))
+            out.extend(self._article(rid, rec) for rid, rec in rows)
+        out.sort(key=lambda a: a.id)
+        out.sort(key=lambda a: a.published, reverse=True)
+        return out
 
     def count(self) -> int:
         return next(self._rows("SELECT count(*) FROM articles", ()))[0]
