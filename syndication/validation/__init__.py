@@ -37,7 +37,7 @@ class Profile:
 
     name: str
     description: str
-    #: (root or None for JSON, format, ctx, site, full_text) → None; None: no extra rules.
+    #: (root — or the decoded document for JSON Feed —, format, ctx, site, full_text) → None; None: no extra rules.
     check: Callable[..., None] | None = None
     #: The profile needs the site's config (``Site``).
     needs_site: bool = False
@@ -47,8 +47,11 @@ def _reprint(root: etree._Element | None, fmt: str, ctx: Ctx, site: Site | None,
     if site is None:
         ctx.error("policy-no-site", "the reprint profile needs the site's config", None, policy.POLICY)
         return
+    if isinstance(root, dict):
+        policy.check_json_policy(root, ctx, site, full_text)
+        return
     if root is None:
-        ctx.error("policy-format", f"our feeds are RSS 2.0 or Atom 1.0, not {fmt}", None, f"{policy.POLICY} §1")
+        ctx.error("policy-format", f"our feeds are RSS 2.0, Atom 1.0 or JSON Feed 1.1, not {fmt}", None, f"{policy.POLICY} §1")
         return
     policy.check_policy(root, fmt, ctx, site, full_text)
 
@@ -153,7 +156,9 @@ def check(data: bytes, *, site: Site | None = None, full_text: bool = False, sel
             return "unknown", ctx.problems
         fmt = jsonfeed.check_json(data, ctx)
         if prof.check is not None and fmt == "jsonfeed":
-            prof.check(None, fmt, ctx, site, full_text)
+            import json  # valid JSON by now: profiles read the document itself
+
+            prof.check(json.loads(data.decode("utf-8-sig")), fmt, ctx, site, full_text)
         return fmt, ctx.problems
     root, problems = parse(data)
     ctx.problems.extend(problems)

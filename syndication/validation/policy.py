@@ -148,3 +148,37 @@ def _closing_anchor_problem(href: str | None, rel: str | None, link: str) -> str
     if not link.startswith("https://"):
         return "closing link is not https"
     return None
+
+
+JSON_EXTENSION = "_reprint"
+
+
+def check_json_policy(doc: dict, ctx: Ctx, site: Site, full_text: bool) -> None:
+    """The same clauses for JSON Feed: the condition and the license in the
+    feed's ``_reprint`` object, the rights in every item's, and in full text
+    ``content_html`` ending with the link to the item's own ``url``."""
+    ext_obj = doc.get(JSON_EXTENSION)
+    if not isinstance(ext_obj, dict) or ext_obj.get("condition") != site.condition:
+        ctx.error("policy-feed-rights", f"/{JSON_EXTENSION}/condition: the feed does not carry the reprint condition",
+                  None, f"{POLICY} §1")
+    if not isinstance(ext_obj, dict) or ext_obj.get("license") != site.terms_url:
+        ctx.error("policy-license-link", f"/{JSON_EXTENSION}/license: not {site.terms_url}", None, f"{POLICY} §1, RFC 4946")
+    items = doc.get("items")
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        link = item.get("url") if isinstance(item.get("url"), str) else ""
+        rights = item.get(JSON_EXTENSION)
+        if not isinstance(rights, dict) or not rights.get("rights"):
+            ctx.error("policy-item-rights", f"/items/{i}/{JSON_EXTENSION}/rights: item {link or '?'} carries no rights",
+                      None, f"{POLICY} §2")
+        if full_text:
+            markup = item.get("content_html")
+            holder = None
+            if isinstance(markup, str):
+                holder = etree.Element("content")
+                holder.text = markup
+            problem = closing_link_problem(holder, link)
+            if problem:
+                ctx.error("policy-closing-link", f"/items/{i}/content_html: item {link or '?'}: {problem}", None,
+                          f"{POLICY} §3")
