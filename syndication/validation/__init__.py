@@ -18,7 +18,7 @@ from typing import Callable
 from lxml import etree
 
 from ..types import Problem, Site
-from . import atom, core, jsonfeed, policy, rss
+from . import atom, core, jsonfeed, partners, policy, rss
 from .core import MAX_BYTES, Ctx, safe_parser
 
 __all__ = ["check", "parse", "detect", "PROFILES", "Profile", "MAX_BYTES", "safe_parser", "Problem"]
@@ -60,6 +60,14 @@ def _reprint(root: etree._Element | None, fmt: str, ctx: Ctx, site: Site | None,
 PROFILES: dict[str, Profile] = {
     "reprint": Profile("reprint", "our reprint policy: condition, license link, item rights, closing link",
                        _reprint, needs_site=True),
+    "yandex": Profile("yandex", "Yandex News: yandex:full-text without boilerplate, yandex:genre, own-domain "
+                      "image enclosures, ≤ 10 MB", partners.check_yandex),
+    "dzen": Profile("dzen", "Dzen: accepted tags only, media:rating, publication directives, wide images as "
+                    "enclosures, last 3 days, ≤ 500 items", partners.check_dzen),
+    "google-news": Profile("google-news", "Google News: stable guids, full text longer than the description, no "
+                           "script/style, ≤ 2 MB a feed, ≤ 1 MB an item, ≤ 60 items", partners.check_google_news),
+    "partner": Profile("partner", "republishing partners: full text ready to paste with absolute URLs, the "
+                       "attribution paragraph, dc:rights and the license link", partners.check_partner),
     "generic": Profile("generic", "the specifications only (for feeds that are not ours)"),
     "none": Profile("none", "the specifications only (same as generic)"),
 }
