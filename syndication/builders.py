@@ -43,9 +43,10 @@ def feed_id(site: Site, spec: FeedSpec) -> str:
     return f"tag:{site.id_authority}:feed/{spec.section.slug}/{spec.variant.name}"
 
 
-def item_id(site: Site, article: Article) -> str:
-    """tag: URI of an article, minted from its stable record id only."""
-    return f"tag:{site.id_authority}:article/{article.id}"
+def item_id(site: Site, article: Article | str) -> str:
+    """tag: URI of an article (or of an article id), minted from its stable record id only."""
+    rid = article if isinstance(article, str) else article.id
+    return f"tag:{site.id_authority}:article/{rid}"
 
 
 def summary_text(article: Article, limit: int = 300) -> str:
@@ -127,6 +128,25 @@ class ExtraLinks(BaseExtension):
         return feed
 
 
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"
+
+
+class Tombstones(BaseExtension):
+    """RFC 6721 ``<at:deleted-entry ref="id" when="…"/>`` for articles the
+    site withdrew, so Atom readers remove them."""
+
+    def __init__(self) -> None:
+        self.deleted: list[tuple[str, datetime]] = []
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"at": TOMBSTONES_NS}
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        for ref, when in self.deleted:
+            feed.append(etree.Element(f"{{{TOMBSTONES_NS}}}deleted-entry", ref=ref, when=when.isoformat()))
+        return feed
+
+
 def _updated(site: Site, articles: Sequence[Article]) -> datetime:
     return max((a.modified for a in articles), default=site.epoch)
 
@@ -186,10 +206,15 @@ def build_rss(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
 
 
 def build_atom(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
-               links: Sequence[tuple[str, str]] = (), archive: bool = False) -> bytes:
+               links: Sequence[tuple[str, str]] = (), archive: bool = False,
+               deleted: Sequence[tuple[str, datetime]] = ()) -> bytes:
+    """``deleted``: (article id, when) of withdrawn articles, as tombstones."""
     site = config.site
     tz = ZoneInfo(site.timezone)
     fg = _common(site, spec, articles, "atom", links, archive)
+    if deleted:
+        fg.register_extension("tombstones", Tombstones, None, atom=True, rss=False)
+        fg.tombstones.deleted = [(item_id(site, rid), when.astimezone(tz)) for rid, when in deleted]
     fg.register_extension("reprint", attribution.AtomReprint, attribution.AtomEntryLinks, atom=True, rss=False)
     fg.subtitle(spec.section.description)
     fg.author({"name": site.name, "uri": site.url})
@@ -396,9 +421,14 @@ BUILDERS: dict[str, Callable[..., bytes]] = {
 
 
 def build(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
-          links: Sequence[tuple[str, str]] = (), archive: bool = False) -> bytes:
+          links: Sequence[tuple[str, str]] = (), archive: bool = False,
+          deleted: Sequence[tuple[str, datetime]] = ()) -> bytes:
     """The feed's bytes. ``links``: extra feed-level (rel, href) pairs;
-    ``archive``: an RFC 5005 archive document (fh:archive)."""
-    if not links and not archive:
-        return BUILDERS[spec.variant.format](config, spec, articles)  # (and any builder registered in tests)
-    return BUILDERS[spec.variant.format](config, spec, articles, links=links, archive=archive)
+    ``archive``: an RFC 5005 archive document (fh:archive); ``deleted``:
+    withdrawn articles, as RFC 6721 tombstones (Atom only)."""
+    extra: dict = {}
+    if links or archive:
+        extra.update(links=links, archive=archive)
+    if deleted and spec.variant.format == "atom":
+        extra["deleted"] = deleted
+    return BUILDERS[spec.variant.format](config, spec, articles, **extra)

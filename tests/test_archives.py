@@ -56,3 +56,27 @@ def test_plan_links_closed_months_only(tmp_path, config):
     assert [d.spec.path for d in main] == ["archive/2025-08/rss-full.xml", "archive/2025-10/rss-full.xml"]
     spec = next(f for f in config.feeds if f.path == "politika/rss.xml")
     assert archives.newest_archive(config, spec, stats, NOW) == "https://ms-news.ru/feeds/politika/archive/2025-10/rss-full.xml"
+
+
+def test_tombstones_for_withdrawn_articles(tmp_path, config):
+    from lxml import etree
+
+    from syndication import builders
+
+    with Store(tmp_path / "s.sqlite3") as store:
+        store.upsert([art(config, 1), art(config, 2)])
+        store.withdraw(["a-2"], datetime(2025, 11, 20, tzinfo=timezone.utc))
+        assert store.withdrawn_since(["politika"], datetime(2025, 11, 1, tzinfo=timezone.utc)) == [
+            ("a-2", datetime(2025, 11, 20, tzinfo=timezone.utc))]
+        assert store.withdrawn_since(["politika"], datetime(2025, 11, 21, tzinfo=timezone.utc)) == []
+        deleted = store.withdrawn_since(["politika"], datetime(2025, 11, 1, tzinfo=timezone.utc))
+        live = store.newest(["politika"], NOW, 10)
+    spec = next(f for f in config.feeds if f.path == "politika/atom.xml")
+    root = etree.fromstring(builders.build(config, spec, live, deleted=deleted))
+    at = "{http://purl.org/atompub/tombstones/1.0}"
+    tomb = root.find(f"{at}deleted-entry")
+    assert tomb.get("ref") == "tag:ms-news.ru,2018:article/a-2" and tomb.get("when") == "2025-11-20T03:00:00+03:00"
+    assert [e.findtext("{http://www.w3.org/2005/Atom}id") for e in root.iter("{http://www.w3.org/2005/Atom}entry")] == [
+        "tag:ms-news.ru,2018:article/a-1"]
+    rss = next(f for f in config.feeds if f.path == "politika/rss.xml")
+    assert b"deleted-entry" not in builders.build(config, rss, live, deleted=deleted)

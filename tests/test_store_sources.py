@@ -32,7 +32,7 @@ def test_a_version_1_store_migrates_and_keeps_its_articles(tmp_path, config):
     db.commit()
     db.close()
     with Store(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         assert [x.id for x in store.newest(["politika"], NOW, 10)] == ["t-1"]
         month = utc_key(a.published)[:7]
         assert store.month_stats(["politika"]) == {("politika", month): (1, int(content_hash(a)[:8], 16))}
