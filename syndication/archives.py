@@ -21,6 +21,8 @@ from datetime import datetime, timezone
 from .types import Config, FeedSpec
 
 FH_NS = "http://purl.org/syndication/history/1.0"
+#: RFC 5005 is Atom's (RSS carries it through atom:link); JSON Feed has no archives.
+ARCHIVE_FORMATS = ("atom", "rss")
 MONTHS_RU = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
              "сентябрь", "октябрь", "ноябрь", "декабрь")
 
@@ -52,7 +54,7 @@ def closed_months(stats: dict[tuple[str, str], tuple[int, int]], slugs: frozense
 def plan(config: Config, stats: dict[tuple[str, str], tuple[int, int]], now: datetime) -> list[Archive]:
     out: list[Archive] = []
     for spec in config.feeds:
-        if not spec.variant.full_text:
+        if not spec.variant.full_text or spec.variant.format not in ARCHIVE_FORMATS:
             continue
         months = closed_months(stats, spec.slugs, now)
         for i, month in enumerate(months):
@@ -71,6 +73,8 @@ def newest_archive(config: Config, spec: FeedSpec, stats: dict[tuple[str, str], 
                    now: datetime) -> str | None:
     """The URL a subscription feed's prev-archive points to: the newest
     archive of the same format (full text), or None."""
+    if spec.variant.format not in ARCHIVE_FORMATS:
+        return None
     full = next((f for f in config.feeds if f.section == spec.section and f.variant.full_text
                  and f.variant.format == spec.variant.format), None)
     if full is None:

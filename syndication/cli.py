@@ -280,7 +280,8 @@ def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
     clock = _now(now, config)
     state = pipeline.read_state(out_dir)
     rows = []
-    for path in [spec.path for spec in config.feeds] + [config.opml_path]:
+    partner_paths = [p.path for p in config_mod.load_partners(config)]
+    for path in [spec.path for spec in config.feeds] + partner_paths + [config.opml_path]:
         entry = state.get(path, {})
         newest = entry.get("newest")
         age = None

@@ -22,6 +22,8 @@ from .types import FORMATS, Config, FeedSpec, HttpLimits, Partner, Section, Site
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 FILES = ("site.toml", "sections.toml", "feeds.toml")
+#: Optional files beside them (read by load_sources and load_partners).
+OPTIONAL_FILES = ("sources.toml", "partners.toml")
 
 
 def embedded_dir() -> Path:
@@ -43,9 +45,15 @@ def load(directory: str | Path | None = None) -> Config:
     sections = _sections(raw["sections.toml"], str(base / "sections.toml"))
     ffile = str(base / "feeds.toml")
     feeds_doc = raw["feeds.toml"]
-    _only(feeds_doc, {"defaults", "variant"}, ffile, "")
+    _only(feeds_doc, {"defaults", "variant", "archives"}, ffile, "")
     defaults = _table(feeds_doc.get("defaults", {}), ffile, "defaults")
-    _only(defaults, {"items", "opml", "ttl"}, ffile, "defaults")
+    _only(defaults, {"items", "opml", "ttl", "tombstone_days"}, ffile, "defaults")
+    tombstone_days = _int(defaults.get("tombstone_days", 30), ffile, "defaults.tombstone_days", 0, 3650)
+    arch = _table(feeds_doc.get("archives", {}), ffile, "archives")
+    _only(arch, {"enabled"}, ffile, "archives")
+    archives_on = arch.get("enabled", True)
+    if not isinstance(archives_on, bool):
+        raise ConfigError(ffile, "archives.enabled", "must be true or false")
     items = _int(defaults.get("items", 50), ffile, "defaults.items", 1, 10_000)
     ttl = _int(defaults.get("ttl", 15), ffile, "defaults.ttl", 1, 10_080)
     opml = _relpath(_str(defaults.get("opml", "feeds.opml"), ffile, "defaults.opml"), ffile, "defaults.opml")
@@ -57,7 +65,7 @@ def load(directory: str | Path | None = None) -> Config:
     dupes = sorted({p for p in paths if paths.count(p) > 1})
     if dupes:
         raise ConfigError(ffile, "variant.file", f"two outputs share the path {dupes[0]!r}")
-    return Config(site, sections, variants, feeds, opml, str(base))
+    return Config(site, sections, variants, feeds, opml, str(base), archives_on, tombstone_days)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -120,7 +128,12 @@ def _site(doc: dict, file: str) -> Site:
     s = _table(doc.get("site"), file, "site")
     r = _table(doc.get("reprint"), file, "reprint")
     push = _table(doc.get("push", {}), file, "push")
-    _only(push, {"hubs", "timeout"}, file, "push")
+    _only(push, {"hubs", "timeout", "indexnow_key", "indexnow_endpoint"}, file, "push")
+    indexnow_key = push.get("indexnow_key")
+    if indexnow_key is not None and not (isinstance(indexnow_key, str)
+                                         and re.fullmatch(r"[A-Za-z0-9-]{8,128}", indexnow_key)):
+        raise ConfigError(file, "push.indexnow_key", "must be 8 to 128 characters of A-Z, a-z, 0-9 and '-'")
+    indexnow_endpoint = _url(push.get("indexnow_endpoint", "https://yandex.com/indexnow"), file, "push.indexnow_endpoint")
     hubs = push.get("hubs", [])
     if not isinstance(hubs, list):
         raise ConfigError(file, "push.hubs", "must be a list of URLs")
@@ -174,6 +187,8 @@ def _site(doc: dict, file: str) -> Site:
         closing=closing,
         hubs=hubs,
         hub_timeout=float(hub_timeout),
+        indexnow_key=indexnow_key,
+        indexnow_endpoint=indexnow_endpoint,
     )
 
 

@@ -13,7 +13,7 @@ from .types import Config
 FEED_XSL = "feed.xsl"
 FEED_CSS = "feed.css"
 FEEDS_HTML = "feeds.html"
-MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 
 
 def build_opml(config: Config) -> bytes:
@@ -28,7 +28,7 @@ def build_opml(config: Config) -> bytes:
         etree.SubElement(
             body, "outline", type="rss", text=spec.title, title=spec.title,
             xmlUrl=spec.self_url, htmlUrl=spec.section.url, language=site.language,
-            version="RSS2" if spec.variant.format == "rss" else "ATOM1",
+            version={"rss": "RSS2", "atom": "ATOM1", "json": "JSONFeed1.1"}[spec.variant.format],
             description=spec.section.description,
         )
     return etree.tostring(root, pretty_print=True, encoding="UTF-8", xml_declaration=True)
@@ -42,7 +42,8 @@ def build_feeds_html(config: Config) -> bytes:
 
     site = config.site
     kinds = {("rss", False): "RSS, анонсы", ("rss", True): "RSS, полный текст",
-             ("atom", False): "Atom, анонсы", ("atom", True): "Atom, полный текст"}
+             ("atom", False): "Atom, анонсы", ("atom", True): "Atom, полный текст",
+             ("json", False): "JSON Feed, анонсы", ("json", True): "JSON Feed, полный текст"}
     rows = []
     for section in config.sections:
         specs = [f for f in config.feeds if f.section.slug == section.slug]

@@ -7,12 +7,14 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-from . import directory, publish, sections
+from . import archives, directory, partners, publish, sections
 from .config import FILES as CONFIG_FILES
+from .config import OPTIONAL_FILES as OPTIONAL_CONFIG_FILES
 from .errors import RecordError
 from .records import content_hash
 from .sources import jsonl
@@ -45,65 +47,118 @@ def import_records(stream: BinaryIO, config: Config, store: Store, say: Say) -> 
 
 
 def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say, *, locked: bool = False) -> Report:
-    """Build, check and publish every configured feed and the OPML list,
-    under the out directory's lock. A feed that fails its check is not
-    published (the last good file stays) and is reported through ``say``."""
+    """Build, check and publish every configured feed, its monthly archives,
+    the partner feeds, and the files beside them, under the out directory's
+    lock. A feed that fails its check is not published (the last good file
+    stays) and is reported through ``say``. A file whose inputs did not change
+    since the last build is not built again."""
+    from .config import load_partners
+
     report = Report()
     out_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.nullcontext() if locked else publish.Lock(out_dir):
         publish.remove_stale_temp(out_dir)
         state_path = publish.target(out_dir, STATE_NAME)
-        old_state = _read_state(state_path)
-        new_state: dict[str, dict] = {}
-        built_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # for `status` only, never in a feed
-        base = _code_and_config_digest(config)
+        run = _Run(config, out_dir, _read_state(state_path), _code_and_config_digest(config), report, say)
+        partner_list = load_partners(config)
         # One indexed query per section serves every feed that includes it.
-        depth = max((spec.items for spec in config.feeds), default=0)
+        depth = max([spec.items for spec in config.feeds] + [p.items for p in partner_list], default=0)
         per_section = {s.slug: store.newest([s.slug], now, depth) for s in config.sections}
         hashes = {a.id: content_hash(a) for arts in per_section.values() for a in arts}
+        stats = store.month_stats(config.section_slugs) if config.archives else {}
+        since = now - timedelta(days=config.tombstone_days)
+
         for spec in config.feeds:
             candidates = [a for slug in spec.slugs for a in per_section[slug]]
             articles = sections.select(spec, candidates, now)
-            inputs = _inputs_digest(base, spec, [(a.id, hashes[a.id]) for a in articles])
-            if _unchanged(out_dir, spec.path, inputs, old_state):
-                new_state[spec.path] = old_state[spec.path]
-                report.feeds_unchanged += 1
-                report.items += len(articles)
-                continue
-            from . import builders, validate  # only now: a no-op run never imports feedgen
+            links = []
+            newest_archive = archives.newest_archive(config, spec, stats, now) if config.archives else None
+            if newest_archive:
+                links.append(("prev-archive", newest_archive))
+            deleted = store.withdrawn_since(spec.slugs, since) if spec.variant.format == "atom" and config.tombstone_days else []
+            inputs = _digest(run.base, spec.path, [(a.id, hashes[a.id]) for a in articles], links, deleted)
+            run.file(spec.path, inputs, articles,
+                     lambda spec=spec, articles=articles, links=links, deleted=deleted: _builders().build(
+                         config, spec, articles, links=links, deleted=deleted),
+                     dict(full_text=spec.variant.full_text, self_url=spec.self_url))
 
-            data = builders.build(config, spec, articles)
-            _fmt, problems = validate.check(data, site=config.site, full_text=spec.variant.full_text,
-                                            self_url=spec.self_url)
+        for doc in archives.plan(config, stats, now) if config.archives else []:
+            links = [("current", doc.current)] + [(rel, url) for rel, url in (("prev-archive", doc.prev), ("next-archive", doc.next)) if url]
+            inputs = _digest(run.base, doc.spec.path, [(f"{s}:{n}", str(sig)) for s, n, sig in doc.key], links, [])
+            run.file(doc.spec.path, inputs, None,
+                     lambda doc=doc, links=links: _builders().build(
+                         config, doc.spec, store.month(doc.spec.slugs, doc.month), links=links, archive=True),
+                     dict(full_text=True, self_url=doc.spec.self_url))
+
+        for partner in partner_list:
+            pspec = partners.spec_for(config, partner)
+            candidates = sections.select(replace(pspec, items=depth), [a for slug in pspec.slugs for a in per_section[slug]], now)
+            chosen, _too_old = partners.eligible(partners.PROFILES[partner.profile], candidates, now)
+            chosen = chosen[:partner.items]
+            inputs = _digest(run.base, pspec.path, [(a.id, hashes[a.id]) for a in chosen], [], [])
+
+            def make(partner=partner, candidates=candidates) -> bytes:
+                data, dropped = partners.build(config, partner, candidates, now)
+                report.dropped.extend(f"{partner.path}: {rid}: {why}" for rid, why in dropped.dropped)
+                return data
+
+            run.file(pspec.path, inputs, chosen, make,
+                     dict(full_text=partner.full_text, self_url=pspec.self_url, profile=partner.profile))
+
+        for relpath, make in _extras(config):  # OPML, feeds.html, the stylesheets: config and code only
+            run.file(relpath, run.base, None, make, None)
+        if run.state != run.old_state:
+            publish.write_atomic(state_path, json.dumps({"version": 1, "files": run.state}, indent=1, sort_keys=True).encode())
+    return report
+
+
+def _builders():
+    from . import builders  # only when a file is really built: a no-op run never imports feedgen
+
+    return builders
+
+
+class _Run:
+    """One build's bookkeeping: which files are unchanged, checking,
+    publishing, and what the state beside the feeds records."""
+
+    def __init__(self, config: Config, out_dir: Path, old_state: dict[str, dict], base: str, report: Report, say: Say):
+        self.config, self.out_dir, self.old_state, self.base, self.report, self.say = config, out_dir, old_state, base, report, say
+        self.state: dict[str, dict] = {}
+        self.built_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # for `status` only, never in a feed
+
+    def file(self, relpath: str, inputs: str, articles: Sequence[Article] | None,
+             make: Callable[[], bytes], check: dict | None) -> None:
+        """Publish ``make()`` at ``relpath`` unless its inputs are unchanged;
+        with ``check`` (validate.check's arguments), only if it passes."""
+        counted = len(articles) if articles is not None else 0
+        if _unchanged(self.out_dir, relpath, inputs, self.old_state):
+            self.state[relpath] = self.old_state[relpath]
+            self.report.feeds_unchanged += 1
+            self.report.items += counted
+            return
+        data = make()
+        problems = []
+        if check is not None:
+            from . import validate
+
+            _fmt, problems = validate.check(data, site=self.config.site, **check)
             errors = [p for p in problems if p.level == "error"]
             if errors:
-                report.feeds_failed.append(spec.path)
+                self.report.feeds_failed.append(relpath)
                 for p in errors:
-                    say(f"{spec.path}:{p}")
-                say(f"{spec.path}: not published ({len(errors)} errors); the last good file stays")
-                last_good = {k: v for k, v in old_state.get(spec.path, {}).items() if k != "inputs"}
-                new_state[spec.path] = {**last_good, "failed": {"at": built_at, "problems": [str(p) for p in errors]}}
-                continue
-            _publish(out_dir, spec.path, data, report)
-            new_state[spec.path] = {
-                "inputs": inputs, "output": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-                "items": len(articles), "built": built_at,
-                "newest": max((a.modified for a in articles), default=config.site.epoch).isoformat(),
-                "warnings": [str(p) for p in problems],
-            }
-            report.items += len(articles)
-        for relpath, make in _extras(config):  # OPML, feeds.html, the stylesheets: they depend on config and code only
-            if _unchanged(out_dir, relpath, base, old_state):
-                new_state[relpath] = old_state[relpath]
-                report.feeds_unchanged += 1
-                continue
-            data = make()
-            _publish(out_dir, relpath, data, report)
-            new_state[relpath] = {"inputs": base, "output": hashlib.sha256(data).hexdigest(),
-                                  "bytes": len(data), "built": built_at}
-        if new_state != old_state:
-            publish.write_atomic(state_path, json.dumps({"version": 1, "files": new_state}, indent=1, sort_keys=True).encode())
-    return report
+                    self.say(f"{relpath}:{p}")
+                self.say(f"{relpath}: not published ({len(errors)} errors); the last good file stays")
+                last_good = {k: v for k, v in self.old_state.get(relpath, {}).items() if k != "inputs"}
+                self.state[relpath] = {**last_good, "failed": {"at": self.built_at, "problems": [str(p) for p in errors]}}
+                return
+        _publish(self.out_dir, relpath, data, self.report)
+        entry = {"inputs": inputs, "output": hashlib.sha256(data).hexdigest(), "bytes": len(data), "built": self.built_at}
+        if articles is not None:
+            entry.update(items=len(articles), warnings=[str(p) for p in problems],
+                         newest=max((a.modified for a in articles), default=self.config.site.epoch).isoformat())
+            self.report.items += counted
+        self.state[relpath] = entry
 
 
 def _extras(config: Config) -> list[tuple[str, Callable[[], bytes]]]:
@@ -161,22 +216,29 @@ def _code_and_config_digest(config: Config) -> str:
     """Digest of everything besides the articles that shapes the output:
     the config files and this package's code."""
     h = hashlib.sha256()
-    for name in CONFIG_FILES:
+    for name in (*CONFIG_FILES, *OPTIONAL_CONFIG_FILES):
+        h.update(f"\0{name}\0".encode())
         try:
             h.update((Path(config.source) / name).read_bytes())
         except OSError:
-            h.update(repr(config).encode())
+            h.update(b"(none)")  # an optional file that is absent
     for src in sorted(Path(__file__).parent.rglob("*.py")):
         h.update(src.read_bytes())
     return h.hexdigest()
 
 
-def _inputs_digest(base: str, spec: FeedSpec, articles: Sequence[tuple[str, str]]) -> str:
-    """Digest of a feed's inputs: ``base``, its path, its (id, content hash) list."""
+def _digest(base: str, path: str, articles: Sequence[tuple[str, str]],
+            links: Sequence[tuple[str, str]], deleted: Sequence[tuple[str, datetime]]) -> str:
+    """Digest of a file's inputs: ``base`` (config and code), its path, its
+    (id, content hash) list, its extra links and its tombstones."""
     h = hashlib.sha256(base.encode())
-    h.update(spec.path.encode())
+    h.update(path.encode())
     for rid, digest in articles:
         h.update(f"\0{rid}\0{digest}".encode())
+    for rel, href in links:
+        h.update(f"\1{rel}\0{href}".encode())
+    for rid, when in deleted:
+        h.update(f"\2{rid}\0{when.isoformat()}".encode())
     return h.hexdigest()
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 Status = Literal["publish", "draft", "future", "private"]
 STATUSES: tuple[str, ...] = ("publish", "draft", "future", "private")
-FORMATS: tuple[str, ...] = ("rss", "atom")
+FORMATS: tuple[str, ...] = ("rss", "atom", "json")
 
 
 def _aware(name: str, value: datetime | None) -> None:
@@ -99,6 +99,11 @@ class Site:
     hubs: tuple[str, ...] = ()
     #: Seconds a hub ping may take, in all (its retries included).
     hub_timeout: float = 20.0
+    #: IndexNow key (8–128 of [A-Za-z0-9-]); None: no IndexNow. The build
+    #: writes ``<key>.txt`` at the top of the out directory.
+    indexnow_key: str | None = None
+    #: Where ``syndication run`` posts the URLs of new and changed articles.
+    indexnow_endpoint: str = "https://yandex.com/indexnow"
 
     def __post_init__(self) -> None:
         _aware("epoch", self.epoch)
@@ -153,6 +158,10 @@ class Config:
     opml_path: str
     #: The directory the config was read from (for messages).
     source: str = ""
+    #: RFC 5005 monthly archives of every full-text variant.
+    archives: bool = True
+    #: How long Atom feeds carry a tombstone (RFC 6721) for a withdrawn article.
+    tombstone_days: int = 30
 
     def section(self, slug: str) -> Section:
         for s in self.sections:
@@ -188,9 +197,14 @@ class Report:
     rejected: list[str] = field(default_factory=list)
     #: Paths (under the out directory) of the files this build wrote.
     written: list[str] = field(default_factory=list)
+    #: "path: id: why" for every article a partner profile left out.
+    dropped: list[str] = field(default_factory=list)
     feeds_written: int = 0
     feeds_unchanged: int = 0
     feeds_failed: list[str] = field(default_factory=list)
+    #: Canonical URLs of the articles in the feeds that are new or whose
+    #: content changed since the last build (for IndexNow).
+    changed_urls: list[str] = field(default_factory=list)
     items: int = 0
     imported: int = 0
     unchanged: int = 0

@@ -127,7 +127,7 @@ def test_opml_lists_every_feed(config):
     root = etree.fromstring(directory.build_opml(config))
     assert root.get("version") == "2.0"
     outlines = root.findall("body/outline")
-    assert len(outlines) == len(config.feeds) == 36
+    assert len(outlines) == len(config.feeds) == 9 * 6
     first = outlines[0]
     assert first.get("type") == "rss" and first.get("xmlUrl") == "https://ms-news.ru/feeds/rss.xml"
     assert first.get("htmlUrl") == "https://ms-news.ru/" and first.get("title") == "Ms-News.Ru"

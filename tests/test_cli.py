@@ -21,13 +21,18 @@ def test_build_sample_is_quiet_and_complete(run, tmp_path):
     out = tmp_path / "public"
     result = run("build", "--sample", "--out", out, "--now", NOW)
     assert (result.code, result.out, result.err) == (0, "", "")
-    assert len([p for p in out.rglob("*.xml")]) == 36 and (out / "feeds.opml").is_file()
+    from syndication import config as config_mod
+
+    cfg = config_mod.load(CONFIG_DIR)
+    assert all((out / spec.path).is_file() for spec in cfg.feeds) and len(cfg.feeds) == 9 * 6
+    assert all((out / p.path).is_file() for p in config_mod.load_partners(cfg))
+    assert (out / "feeds.opml").is_file() and (out / "archive" / "2025-10" / "atom-full.xml").is_file()
 
 
 def test_verbose_prints_one_summary_line(run, tmp_path):
     result = run("build", "--sample", "--out", tmp_path / "o", "--now", NOW, "-v")
     assert result.code == 0
-    assert len(result.err_lines) == 1 and result.err_lines[0].startswith("build: 36 feeds, ")
+    assert len(result.err_lines) == 1 and result.err_lines[0].startswith("build: 54 feeds, ")
 
 
 def test_rebuild_is_byte_identical_and_touches_nothing(run, tmp_path):
@@ -184,9 +189,12 @@ def test_noop_build_decides_before_importing_feedgen(tmp_path):
     rec = good_record(id="new-1", section="stati", url="https://ms-news.ru/stati/new-1/", published="2025-11-25T10:00:00+03:00")
     subprocess.run(base + ["import", "-"], input=jsonl(rec), check=True)
     res = subprocess.run(base + ["build", "--out", str(out), "--now", NOW, "-v"], capture_output=True, text=True, check=True)
-    assert "8 files written, 32 unchanged" in res.stderr
+    # stati and the main feeds (6 formats each), and the 3 partner feeds that take main
+    assert "15 files written, 139 unchanged" in res.stderr
     changed = {k for k, v in files(out).items() if before[k] != v}
-    assert changed == {f"{d}{f}" for d in ("", "stati/") for f in ("rss.xml", "rss-full.xml", "atom.xml", "atom-full.xml")}
+    assert changed == {f"{d}{f}" for d in ("", "stati/") for f in ("rss.xml", "rss-full.xml", "atom.xml", "atom-full.xml",
+                                                                     "feed.json", "feed-full.json")} | {
+        "partners/yandex-news.xml", "partners/dzen.xml", "partners/republish.xml"}
 
 
 def test_a_changed_published_file_is_rewritten(run, tmp_path):
@@ -204,14 +212,14 @@ def test_status_reports_every_feed(run, tmp_path, monkeypatch):
     res = run("status", "--out", out, "--format", "json", "--now", "2025-11-25T13:00:00+03:00")
     assert res.code == 0
     doc = json.loads(res.out)
-    assert doc["ok"] is True and len(doc["feeds"]) == 37
+    assert doc["ok"] is True and len(doc["feeds"]) == 9 * 6 + 4 + 1  # feeds, partner feeds, OPML
     main = next(r for r in doc["feeds"] if r["path"] == "rss.xml")
     assert main["items"] == 50 and main["bytes"] == (out / "rss.xml").stat().st_size
     assert main["newest_age_s"] > 0 and main["failed"] is None and main["warnings"] == []
     # a failing feed shows up with its problems, and status exits 1
     from syndication import builders
     original = builders.BUILDERS["atom"]
-    monkeypatch.setitem(builders.BUILDERS, "atom", lambda c, s, a: original(c, s, a).replace(b'rel="license"', b'rel="related"'))
+    monkeypatch.setitem(builders.BUILDERS, "atom", lambda c, s, a, **kw: original(c, s, a, **kw).replace(b'rel="license"', b'rel="related"'))
     for p in out.rglob("atom.xml"):  # make the atom feeds differ from what the state recorded: rebuilt
         p.write_bytes(b"")
     assert run("build", "--sample", "--out", out, "--now", "2025-12-01T00:00:00+03:00").code == 1
@@ -219,4 +227,4 @@ def test_status_reports_every_feed(run, tmp_path, monkeypatch):
     assert text.code == 1
     assert "FAILED  stati/atom.xml" in text.out and "policy-license-link" in text.out
     missing = run("status", "--out", tmp_path / "empty")
-    assert missing.code == 1 and missing.out.count("MISSING") == 37
+    assert missing.code == 1 and missing.out.count("MISSING") == 9 * 6 + 4 + 1

@@ -24,12 +24,12 @@ def all_feeds(out: Path) -> list[Path]:
 
 def test_feedparser_reads_every_feed_without_bozo(sample_build):
     feeds = all_feeds(sample_build)
-    assert len(feeds) == 36
+    assert len(feeds) >= 36 + 4  # the section feeds, the partner feeds, and the monthly archives
     for path in feeds:
         parsed = feedparser.parse(path.read_bytes())
         assert not parsed.bozo, f"{path}: {parsed.get('bozo_exception')}"
         assert parsed.version in ("rss20", "atom10")
-        assert parsed.entries, path
+        assert parsed.entries or path.name == "dzen.xml", path  # Dzen takes the last 3 days only: none at NOW
 
 
 @pytest.mark.parametrize("name", ["rss-full.xml", "atom-full.xml"])

@@ -39,9 +39,17 @@ def test_sample_build_matches_the_golden_files(sample_build, request):
 
 def test_sample_build_has_every_section_in_every_variant(sample_build, config):
     files = published(sample_build)
-    assert len(config.sections) == 9 and len(config.variants) == 4
+    from syndication.config import load_partners
+
+    assert len(config.sections) == 9 and len(config.variants) == 6  # {RSS, Atom, JSON Feed} × {summary, full text}
     for spec in config.feeds:
         assert spec.path in files
     for extra in ("feeds.opml", "feeds.html", "feed.xsl", "feed.css"):
         assert extra in files
-    assert len(files) == 9 * 2 * 2 + 4
+    partner_paths = {p.path for p in load_partners(config)}
+    assert partner_paths <= set(files) and len(partner_paths) == 4
+    archived = [f for f in files if "archive/" in f]
+    # closed months at NOW with articles: 2024-12 and 2025-06 … 2025-10, per section and full-text variant
+    assert "archive/2024-12/atom-full.xml" in archived and "politika/archive/2025-10/rss-full.xml" in archived
+    assert not [f for f in archived if "2025-11" in f]  # November is not over at NOW
+    assert len(files) == 9 * 6 + 4 + 4 + len(archived)

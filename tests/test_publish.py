@@ -109,8 +109,8 @@ def test_failed_check_keeps_the_last_good_file(run, tmp_path, monkeypatch):
     good = (out / "politika" / "rss.xml").read_bytes()
     original = builders.BUILDERS["rss"]
 
-    def broken(config, spec, articles):
-        data = original(config, spec, articles)
+    def broken(config, spec, articles, **kw):
+        data = original(config, spec, articles, **kw)
         return data.replace(b"<source ", b"<sauce ").replace(b"</source>", b"</sauce>") if spec.section.slug == "politika" else data
 
     monkeypatch.setitem(builders.BUILDERS, "rss", broken)

@@ -56,11 +56,15 @@ def test_run_twice_second_is_silent_cheap_and_writes_nothing(run, site, tmp_path
     out, store = tmp_path / "out", tmp_path / "s.sqlite3"
     first = run("run", "--config", conf, "--store", store, "--out", out, "--now", NOW)
     assert (first.code, first.out, first.err) == (0, "", "")
-    assert len(list(out.rglob("*.xml"))) == 36
+    from syndication import config as config_mod
+
+    feeds = config_mod.load(conf).feeds
+    assert all((out / spec.path).is_file() for spec in feeds)
     # every feed advertises the hub, and every feed was pinged once
-    assert all(b'rel="hub"' in p.read_bytes() for p in out.rglob("*.xml"))
-    assert len(hub.pings) == 36 and {p["hub.mode"] for p in hub.pings} == {"publish"}
-    assert {p["hub.url"] for p in hub.pings} == {f"https://ms-news.ru/feeds/{p.relative_to(out).as_posix()}" for p in out.rglob("*.xml")}
+    for spec in config_mod.load(conf).feeds:
+        assert (b'"hubs"' if spec.variant.format == "json" else b'rel="hub"') in (out / spec.path).read_bytes()
+    assert len(hub.pings) == len(feeds) == 54 and {p["hub.mode"] for p in hub.pings} == {"publish"}
+    assert {p["hub.url"] for p in hub.pings} == {spec.self_url for spec in feeds}
     before, requests_before, pings_before = mtimes(out), len(fake.requests), len(hub.pings)
     second = run("run", "--config", conf, "--store", store, "--out", out, "--now", NOW)
     assert (second.code, second.out, second.err) == (0, "", "")
@@ -83,7 +87,7 @@ def test_only_changed_feeds_are_pinged_and_a_failing_hub_does_not_fail_the_build
     assert res.code == 0
     pinged = {p["hub.url"] for p in hub.pings}
     assert pinged and all("/politika/" in u or u.rsplit("/", 1)[0] == "https://ms-news.ru/feeds" for u in pinged)
-    assert len(pinged) == 8  # politika × 4 and the main feeds × 4
+    assert len(pinged) == 12  # politika × 6 and the main feeds × 6 (RSS, Atom, JSON Feed; summary and full)
     assert any("ping for" in line and "failed: HTTP 500 (the build stands)" in line for line in res.err_lines)
     assert "Правка: " in (out / "politika" / "rss.xml").read_text(encoding="utf-8")
     status = run("status", "--config", conf, "--out", out, "--format", "json")
@@ -114,4 +118,4 @@ def test_run_without_a_source_builds_from_the_store(run, tmp_path):
     store = tmp_path / "s.sqlite3"
     assert run("--store", store, "import", sample.path()).code == 0
     res = run("run", "--config", conf, "--store", store, "--out", tmp_path / "out", "--now", "2025-11-25T12:00:00+03:00", "-v")
-    assert res.code == 0 and res.err_lines[0].startswith("run: no fetch; 40 files written")
+    assert res.code == 0 and res.err_lines[0].startswith("run: no fetch; 154 files written")

@@ -10,20 +10,34 @@ from syndication import validate
 from syndication.types import Problem
 
 GOLDEN = Path(__file__).parent / "golden"
-GOLDEN_FEEDS = sorted(p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*.xml"))
+GOLDEN_FEEDS = sorted(p.relative_to(GOLDEN).as_posix() for p in [*GOLDEN.rglob("*.xml"), *GOLDEN.rglob("*.json")])
 
 
-def test_there_are_36_golden_feeds() -> None:
-    assert len(GOLDEN_FEEDS) == 36
+def test_the_golden_feeds_are_every_feed_archive_and_partner_feed(config) -> None:
+    from syndication.config import load_partners
+
+    names = set(GOLDEN_FEEDS)
+    assert {spec.path for spec in config.feeds} <= names and len(config.feeds) == 54
+    assert {p.path for p in load_partners(config)} <= names
+    assert len([n for n in names if "/archive/" in f"/{n}"]) > 50
+
+
+def _profile(rel: str, config) -> tuple[str, bool]:
+    from syndication.config import load_partners
+
+    for partner in load_partners(config):
+        if partner.path == rel:
+            return partner.profile, partner.full_text
+    return "reprint", "full" in rel
 
 
 @pytest.mark.parametrize("rel", GOLDEN_FEEDS)
 def test_our_published_feeds_have_no_problems_at_all(rel: str, config) -> None:
     data = (GOLDEN / rel).read_bytes()
     self_url = config.site.feeds_url.rstrip("/") + "/" + rel
-    fmt, problems = validate.check(data, site=config.site, full_text="full" in rel, self_url=self_url,
-                                   profile="reprint")
-    assert fmt == ("atom10" if "atom" in rel else "rss20")
+    profile, full_text = _profile(rel, config)
+    fmt, problems = validate.check(data, site=config.site, full_text=full_text, self_url=self_url, profile=profile)
+    assert fmt == ("jsonfeed" if rel.endswith(".json") else "atom10" if "atom" in rel else "rss20")
     assert problems == [], "\n".join(map(str, problems))
 
 
