@@ -201,7 +201,7 @@ def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool) -> None:
     (exit 75) leaves the store and the published files as they were. Quiet on
     success; -v prints one summary line."""
     from . import publish
-    from .notify import ping_hubs
+    from .notify import ping_hubs, ping_indexnow
 
     started = time.perf_counter()
     config = obj.config()
@@ -227,12 +227,28 @@ def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool) -> None:
                 obj.err(f"hub {p.hub}: ping for {p.url} failed: {p.detail} (the build stands)")
         if pings:
             pipeline.record_pings(out_dir, pings, {url: path for path, url in by_path.items()})
+        indexnow = []
+        if config.site.indexnow_key and report.changed_urls:
+            indexnow = ping_indexnow(config.site.indexnow_endpoint, config.site.indexnow_key, config.site.url,
+                                     report.changed_urls, deadline_s=config.site.hub_timeout)
+            for p in indexnow:
+                if not p.ok:
+                    obj.err(f"IndexNow {p.hub}: {p.url} not sent: {p.detail} (the build stands)")
     obj.info(f"run: {fetched}; {report.feeds_written} files written, {report.feeds_unchanged} unchanged, "
              f"{len(report.feeds_failed)} failed; {sum(p.ok for p in pings)}/{len(pings)} hub pings; "
+             f"{sum(p.ok for p in indexnow)}/{len(indexnow)} IndexNow posts ({len(report.changed_urls)} URLs); "
              f"{time.perf_counter() - started:.2f}s")
+    _dropped(obj, report)
     if report.feeds_failed:
         sys.exit(EXIT_FEED_FAILED)
     sys.exit(EXIT_DATAERR if rejected else EXIT_OK)
+
+
+def _dropped(obj: Ctx, report) -> None:
+    """What partner profiles left out (their rules, not errors): -vv lists it."""
+    if report.dropped and obj.verbosity >= 2:
+        for line in report.dropped:
+            click.echo(f"left out: {line}", err=True)
 
 
 def _now(text: str | None, config: Config) -> datetime:
@@ -259,6 +275,7 @@ def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None) -> N
     took = time.perf_counter() - started
     obj.info(f"build: {len(config.feeds)} feeds, {report.items} items; {report.feeds_written} files written, "
              f"{report.feeds_unchanged} unchanged, {len(report.feeds_failed)} failed; {took:.2f}s")
+    _dropped(obj, report)
     if report.feeds_failed:
         sys.exit(EXIT_FEED_FAILED)
     sys.exit(EXIT_DATAERR if rejected else EXIT_OK)

@@ -228,3 +228,13 @@ def test_status_reports_every_feed(run, tmp_path, monkeypatch):
     assert "FAILED  stati/atom.xml" in text.out and "policy-license-link" in text.out
     missing = run("status", "--out", tmp_path / "empty")
     assert missing.code == 1 and missing.out.count("MISSING") == 9 * 6 + 4 + 1
+
+
+def test_partner_drops_are_listed_with_vv(run, tmp_path):
+    res = run("build", "--sample", "--out", tmp_path / "o", "--now", NOW, "-vv")
+    assert res.code == 0
+    left = [line for line in res.err_lines if line.startswith("left out: ")]
+    assert "left out: partners/dzen.xml: ms-11907: older than 3 days" in left
+    assert any(line.startswith("left out: partners/google-news.xml: ") for line in left) is False  # 60 fit
+    once = run("build", "--sample", "--out", tmp_path / "p", "--now", NOW, "-v").err_lines
+    assert len(once) == 1 and once[0].startswith("build:")
