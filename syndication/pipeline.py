@@ -67,10 +67,13 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say, 
         hashes = {a.id: content_hash(a) for arts in per_section.values() for a in arts}
         stats = store.month_stats(config.section_slugs) if config.archives else {}
         since = now - timedelta(days=config.tombstone_days)
+        #: every article now in a feed: id → [content hash, canonical URL] (IndexNow)
+        in_feeds: dict[str, list[str]] = {}
 
         for spec in config.feeds:
             candidates = [a for slug in spec.slugs for a in per_section[slug]]
             articles = sections.select(spec, candidates, now)
+            in_feeds.update((a.id, [hashes[a.id], a.url]) for a in articles)
             links = []
             newest_archive = archives.newest_archive(config, spec, stats, now) if config.archives else None
             if newest_archive:
@@ -107,8 +110,11 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say, 
 
         for relpath, make in _extras(config):  # OPML, feeds.html, the stylesheets: config and code only
             run.file(relpath, run.base, None, make, None)
-        if run.state != run.old_state:
-            publish.write_atomic(state_path, json.dumps({"version": 1, "files": run.state}, indent=1, sort_keys=True).encode())
+        old_articles = _read_articles(state_path)
+        report.changed_urls = sorted(url for rid, (digest, url) in in_feeds.items()
+                                     if old_articles.get(rid, [None])[0] != digest)
+        if run.state != run.old_state or in_feeds != old_articles:
+            _write_state(state_path, run.state, in_feeds)
     return report
 
 
@@ -170,7 +176,7 @@ def _extras(config: Config) -> list[tuple[str, Callable[[], bytes]]]:
         (at_top(directory.FEEDS_HTML), lambda: directory.build_feeds_html(config)),
         (directory.FEED_XSL, lambda: directory.static_file(directory.FEED_XSL)),
         (directory.FEED_CSS, lambda: directory.static_file(directory.FEED_CSS)),
-    ]
+    ] + ([(f"{key}.txt", lambda: key.encode("ascii"))] if (key := config.site.indexnow_key) else [])
 
 
 def record_pings(out_dir: Path, pings: Sequence, paths: dict[str, str]) -> None:
@@ -183,7 +189,24 @@ def record_pings(out_dir: Path, pings: Sequence, paths: dict[str, str]) -> None:
         if entry is not None:
             entry.setdefault("pings", {})[ping.hub] = {"ok": ping.ok, "detail": ping.detail,
                                                        "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-    publish.write_atomic(state_path, json.dumps({"version": 1, "files": state}, indent=1, sort_keys=True).encode())
+    _write_state(state_path, state, _read_articles(state_path))
+
+
+def _write_state(path: Path, files: dict[str, dict], articles: dict[str, list[str]]) -> None:
+    """The state: per published file (see ``build``), and every article now
+    in a feed as id → [content hash, URL], so the next build knows which are
+    new or changed."""
+    doc = {"version": 1, "files": files, "articles": articles}
+    publish.write_atomic(path, json.dumps(doc, indent=1, sort_keys=True).encode())
+
+
+def _read_articles(path: Path) -> dict[str, list[str]]:
+    try:
+        doc = json.loads(path.read_bytes())
+        arts = doc.get("articles", {}) if doc.get("version") == 1 else {}
+        return {k: v for k, v in arts.items() if isinstance(v, list) and len(v) == 2}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
 
 
 def read_state(out_dir: Path) -> dict[str, dict]:
