@@ -215,20 +215,14 @@ class Store:
 
                 fresh = [(a.id, a.section, a.status, utc_key(a.published), utc_key(a.modified), hashes[a.id], rec, source)
                          for a, rec in rows if not same(a)]
-                if source is None:
-                    self.db.executemany(
-                        "INSERT INTO articles (id, section, status, published, modified, hash, record, source)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                        " ON CONFLICT(id) DO UPDATE SET section=excluded.section, status=excluded.status,"
-                        " published=excluded.published, modified=excluded.modified, hash=excluded.hash,"
-                        " record=excluded.record", fresh)
-                else:
-                    self.db.executemany(
-                        "INSERT INTO articles (id, section, status, published, modified, hash, record, source)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                        " ON CONFLICT(id) DO UPDATE SET section=excluded.section, status=excluded.status,"
-                        " published=excluded.published, modified=excluded.modified, hash=excluded.hash,"
-                        " record=excluded.record, source=excluded.source, withdrawn=NULL", fresh)
+                # a fetcher's write also claims the article and brings it back if withdrawn
+                claim = "" if source is None else ", source=excluded.source, withdrawn=NULL"
+                self.db.executemany(
+                    "INSERT INTO articles (id, section, status, published, modified, hash, record, source)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT(id) DO UPDATE SET section=excluded.section, status=excluded.status,"
+                    " published=excluded.published, modified=excluded.modified, hash=excluded.hash,"
+                    " record=excluded.record" + claim, fresh)
                 return len(fresh)
 
             n = self._write(write)

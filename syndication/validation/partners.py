@@ -34,11 +34,16 @@ DZEN_DIRECTIVES = ({"format-article", "format-post"}, {"index", "noindex"},
 DZEN_MIN_WIDTH = 700
 
 
-def _rss_only(root: etree._Element | None, fmt: str, ctx: Ctx, spec: str) -> etree._Element | None:
-    if root is None or fmt != "rss20":
-        ctx.error("profile-format", f"this profile's feeds are RSS 2.0, not {fmt}", root, spec)
+def _channel(root, fmt: str, ctx: Ctx, spec: str, site: Site | None, full_text: bool) -> etree._Element | None:
+    """The channel of an RSS 2.0 partner feed (None, reported, for anything
+    else), after our reprint policy, which every partner feed follows too."""
+    if not isinstance(root, etree._Element) or fmt != "rss20":
+        ctx.error("profile-format", f"this profile's feeds are RSS 2.0, not {fmt}", None, spec)
         return None
-    return root.find("channel")
+    channel = root.find("channel")
+    if channel is not None and site is not None:
+        policy.check_policy(root, fmt, ctx, site, full_text)
+    return channel
 
 
 def _size(el: etree._Element) -> int:
@@ -69,11 +74,9 @@ def _common_affix(texts: list[str]) -> str:
 
 
 def check_yandex(root, fmt: str, ctx: Ctx, site: Site | None, full_text: bool) -> None:
-    channel = _rss_only(root, fmt, ctx, YANDEX_SPEC)
+    channel = _channel(root, fmt, ctx, YANDEX_SPEC, site, False)
     if channel is None:
         return
-    if site is not None:
-        policy.check_policy(root, fmt, ctx, site, False)
     if _size(root) > 10 * MB:
         ctx.error("yandex-too-large", "the feed is larger than 10 MB", root, YANDEX_SPEC)
     host = urlsplit(site.url).hostname if site is not None else None
@@ -102,11 +105,9 @@ def check_yandex(root, fmt: str, ctx: Ctx, site: Site | None, full_text: bool) -
 
 
 def check_dzen(root, fmt: str, ctx: Ctx, site: Site | None, full_text: bool) -> None:
-    channel = _rss_only(root, fmt, ctx, DZEN_SPEC)
+    channel = _channel(root, fmt, ctx, DZEN_SPEC, site, True)
     if channel is None:
         return
-    if site is not None:
-        policy.check_policy(root, fmt, ctx, site, True)
     items = channel.findall("item")
     if len(items) > 500:
         ctx.error("dzen-too-many", f"{len(items)} items: Dzen takes at most 500 at a time", channel, DZEN_SPEC)
@@ -155,11 +156,9 @@ def check_dzen(root, fmt: str, ctx: Ctx, site: Site | None, full_text: bool) -> 
 
 
 def check_google_news(root, fmt: str, ctx: Ctx, site: Site | None, full_text: bool) -> None:
-    channel = _rss_only(root, fmt, ctx, GOOGLE_SPEC)
+    channel = _channel(root, fmt, ctx, GOOGLE_SPEC, site, True)
     if channel is None:
         return
-    if site is not None:
-        policy.check_policy(root, fmt, ctx, site, True)
     if _size(root) > 2 * MB:
         ctx.error("google-too-large", "the feed is larger than 2 MB", root, GOOGLE_SPEC)
     items = channel.findall("item")
@@ -182,11 +181,9 @@ def check_google_news(root, fmt: str, ctx: Ctx, site: Site | None, full_text: bo
 
 
 def check_partner(root, fmt: str, ctx: Ctx, site: Site | None, full_text: bool) -> None:
-    channel = _rss_only(root, fmt, ctx, PARTNER_SPEC)
+    channel = _channel(root, fmt, ctx, PARTNER_SPEC, site, True)
     if channel is None:
         return
-    if site is not None:
-        policy.check_policy(root, fmt, ctx, site, True)
     for item in channel.findall("item"):
         content = item.find(CONTENT)
         if content is None:
