@@ -36,6 +36,7 @@ MAX_LINE = 8 * 1024 * 1024  # one record; a longer line is refused, not parsed
 # are allowed but discouraged (and in practice mojibake): all go.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SPACE = re.compile(r"\s")
 
 
 # --- text -------------------------------------------------------------------
@@ -71,7 +72,7 @@ def normalize_url(value: str, base: str | None = None) -> str:
     """An absolute http(s) URL as ASCII: IDNA host, percent-encoded path and
     query. ``base`` resolves a relative reference. Raises ValueError."""
     text = value.strip()
-    if not text or _CONTROL.search(text) or any(c.isspace() for c in text):
+    if not text or _CONTROL.search(text) or _SPACE.search(text):
         raise ValueError(f"not a URL: {value!r}")
     if base is not None:
         text = urljoin(base, text)
@@ -393,8 +394,9 @@ def dumps(article: Article) -> str:
     return json.dumps(to_record(article), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def content_hash(article: Article) -> str:
-    return hashlib.sha256(dumps(article).encode("utf-8")).hexdigest()
+def content_hash(article: Article, line: str | None = None) -> str:
+    """sha256 of the article's JSON Lines form (``line``, if already made)."""
+    return hashlib.sha256((dumps(article) if line is None else line).encode("utf-8")).hexdigest()
 
 
 def utc_key(dt: datetime) -> str:

@@ -198,7 +198,7 @@ class Store:
             if not chunk:
                 return
             rows = [(a, dumps(a)) for a in chunk]
-            hashes = {a.id: content_hash(a) for a in chunk}
+            hashes = {a.id: content_hash(a, line) for a, line in rows}
 
             def write() -> int:
                 known = {rid: (h, src, gone) for rid, h, src, gone in self.db.execute(
