@@ -48,6 +48,9 @@ class RecordError(SyndicationError):
         self.ref, self.field, self.reason = ref, field, reason
         super().__init__(f"{ref}: {field}: {reason}" if field else f"{ref}: {reason}")
 
+    def __reduce__(self):  # crosses process boundaries (parallel import)
+        return (RecordError, (self.ref, self.field, self.reason))
+
 
 class StoreError(SyndicationError):
     """The store cannot be opened, migrated, read or written."""

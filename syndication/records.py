@@ -404,9 +404,9 @@ def utc_key(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def read_jsonl(stream: BinaryIO) -> Iterator[tuple[int, Any]]:
-    """Yield (line number, parsed JSON value) per non-blank line. A line
-    that is not UTF-8 or not JSON yields a RecordError instead of a value."""
+def raw_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | RecordError]]:
+    """(line number, the line's bytes) per non-blank line; a line longer than
+    MAX_LINE is skipped and reported without being held in memory."""
     lineno = 0
     while True:
         raw = stream.readline(MAX_LINE + 1)
@@ -420,19 +420,29 @@ def read_jsonl(stream: BinaryIO) -> Iterator[tuple[int, Any]]:
             continue
         if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
-        if not raw.strip():
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield lineno, RecordError(f"line {lineno}", None, f"invalid UTF-8 at byte {exc.start}")
-            continue
-        try:
-            yield lineno, json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield lineno, RecordError(f"line {lineno}", None, f"invalid JSON: {exc.msg} at column {exc.colno}")
-        except RecursionError:
-            yield lineno, RecordError(f"line {lineno}", None, "invalid JSON: nested too deeply")
+        if raw.strip():
+            yield lineno, raw
+
+
+def parse_line(lineno: int, raw: bytes) -> Any:
+    """A line's JSON value, or the RecordError saying why it has none."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return RecordError(f"line {lineno}", None, f"invalid UTF-8 at byte {exc.start}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        return RecordError(f"line {lineno}", None, f"invalid JSON: {exc.msg} at column {exc.colno}")
+    except RecursionError:
+        return RecordError(f"line {lineno}", None, "invalid JSON: nested too deeply")
+
+
+def read_jsonl(stream: BinaryIO) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, parsed JSON value) per non-blank line. A line
+    that is not UTF-8 or not JSON yields a RecordError instead of a value."""
+    for lineno, raw in raw_lines(stream):
+        yield lineno, raw if isinstance(raw, RecordError) else parse_line(lineno, raw)
 
 
 def from_stored(record: dict[str, Any]) -> Article:

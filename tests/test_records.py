@@ -256,3 +256,21 @@ def test_deeply_nested_json_is_an_error_not_a_crash():
 def test_bom_is_ignored(config):
     items = read_all(b"\xef\xbb\xbf" + jsonl(good_record()), config)
     assert [a.id for a in items] == ["t-1"]
+
+
+def test_parallel_checking_gives_the_same_sequence(config):
+    records = [good_record(id=f"r-{i}", url=f"https://ms-news.ru/x/{i}/") for i in range(600)]
+    records[5] = "{broken"
+    records[300] = good_record(id="r-7", title="дубликат")
+    records[450] = good_record(id="r-450", published="вчера")
+    data = jsonl(*records) + b"\xff\xfe\n"
+    one = list(jsonl_source.read(io.BytesIO(data), config, workers=1))
+    two = list(jsonl_source.read(io.BytesIO(data), config, workers=2))
+    assert [getattr(x, "message", None) or x.id for x in two] == [getattr(x, "message", None) or x.id for x in one]
+    assert [x for x in two if not isinstance(x, RecordError)] == [x for x in one if not isinstance(x, RecordError)]
+    assert [x.message for x in two if isinstance(x, RecordError)] == [
+        "line 6: invalid JSON: Expecting property name enclosed in double quotes at column 2",
+        "r-7: id: duplicate of line 8; the first is kept",
+        "r-450: published: not a date in a known form (ISO 8601, 16.12.2024, 16 декабря 2024): 'вчера'",
+        "line 601: invalid UTF-8 at byte 0",
+    ]
