@@ -158,7 +158,7 @@ def export_cmd(obj: Ctx, sections: tuple[str, ...], output: str) -> None:
         if unknown:
             raise UsageError(f"--section {unknown[0]}: unknown section (declared: {', '.join(sorted(config.section_slugs))})")
         wanted = set().union(*(config_mod.descendants(s, config.sections) for s in sections))
-    with Store(obj.store_path()) as store:
+    with Store(obj.store_path(), create=False) as store:
         out = click.open_file(output, "w", encoding="utf-8")
         n = 0
         with out:
@@ -209,9 +209,10 @@ def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool) -> None:
     rejected: list[str] = []
     fetched = "no fetch"
     out_dir.mkdir(parents=True, exist_ok=True)
-    with publish.Lock(out_dir), Store(obj.store_path()) as store:
-        sources = config_mod.load_sources(config)
-        if sources.wordpress.url and not no_fetch:
+    sources = config_mod.load_sources(config)
+    fetching = bool(sources.wordpress.url) and not no_fetch
+    with publish.Lock(out_dir), Store(obj.store_path(), create=fetching) as store:
+        if fetching:
             from .sources import wordpress as wp_source
 
             fr = wp_source.fetch(config, sources, store, sources.wordpress.url, now=datetime.now(timezone.utc),
@@ -267,7 +268,7 @@ def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None) -> N
     rejected: list[str] = []
     with tempfile.TemporaryDirectory(prefix="syndication-") as tmp:
         store_path = obj.store_path() if (obj.store or not use_sample) else os.path.join(tmp, "sample.sqlite3")
-        with Store(store_path) as store:
+        with Store(store_path, create=use_sample) as store:
             if use_sample:
                 with sample_data.path().open("rb") as fh:
                     rejected = pipeline.import_records(fh, config, store, obj.err).rejected

@@ -15,7 +15,7 @@ from typing import BinaryIO
 from . import archives, directory, partners, publish, sections
 from .config import FILES as CONFIG_FILES
 from .config import OPTIONAL_FILES as OPTIONAL_CONFIG_FILES
-from .errors import RecordError
+from .errors import RecordError, UnsafePathError
 from .records import content_hash
 from .sources import jsonl
 from .sources.store import Store
@@ -110,6 +110,7 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say, 
 
         for relpath, make in _extras(config):  # OPML, feeds.html, the stylesheets: config and code only
             run.file(relpath, run.base, None, make, None)
+        report.removed = run.remove_stale()
         old_articles = _read_articles(state_path)
         report.changed_urls = sorted(url for rid, (digest, url) in in_feeds.items()
                                      if old_articles.get(rid, [None])[0] != digest)
@@ -143,7 +144,12 @@ class _Run:
             self.report.feeds_unchanged += 1
             self.report.items += counted
             return
-        data = make()
+        try:
+            data = make()
+            path = publish.target(self.out_dir, relpath)
+        except (ValueError, UnsafePathError) as exc:  # one bad file never stops the others
+            self._failed(relpath, [f"{relpath}: not built: {exc}"])
+            return
         problems = []
         if check is not None:
             from . import validate
@@ -151,20 +157,43 @@ class _Run:
             _fmt, problems = validate.check(data, site=self.config.site, **check)
             errors = [p for p in problems if p.level == "error"]
             if errors:
-                self.report.feeds_failed.append(relpath)
-                for p in errors:
-                    self.say(f"{relpath}:{p}")
-                self.say(f"{relpath}: not published ({len(errors)} errors); the last good file stays")
-                last_good = {k: v for k, v in self.old_state.get(relpath, {}).items() if k != "inputs"}
-                self.state[relpath] = {**last_good, "failed": {"at": self.built_at, "problems": [str(p) for p in errors]}}
+                self._failed(relpath, [f"{relpath}:{p.line}: {p.level} {p.code}: {p.message} [{p.spec}]" if p.line
+                                       else f"{relpath}: {p.level} {p.code}: {p.message} [{p.spec}]" for p in errors])
                 return
-        _publish(self.out_dir, relpath, data, self.report)
+        if publish.write_atomic(path, data):
+            self.report.feeds_written += 1
+            self.report.written.append(relpath)
+        else:
+            self.report.feeds_unchanged += 1
         entry = {"inputs": inputs, "output": hashlib.sha256(data).hexdigest(), "bytes": len(data), "built": self.built_at}
         if articles is not None:
             entry.update(items=len(articles), warnings=[str(p) for p in problems],
                          newest=max((a.modified for a in articles), default=self.config.site.epoch).isoformat())
             self.report.items += counted
         self.state[relpath] = entry
+
+    def _failed(self, relpath: str, problems: list[str]) -> None:
+        """``problems``: whole lines, each naming the file."""
+        self.report.feeds_failed.append(relpath)
+        for line in problems:
+            self.say(line)
+        self.say(f"{relpath}: not published ({len(problems)} problems); the last good file stays")
+        last_good = {k: v for k, v in self.old_state.get(relpath, {}).items() if k != "inputs"}
+        self.state[relpath] = {**last_good, "failed": {"at": self.built_at, "problems": problems}}
+
+    def remove_stale(self) -> list[str]:
+        """Files the last builds published that this one no longer makes (a
+        month whose articles were all withdrawn, a removed partner): gone."""
+        gone = []
+        for relpath in sorted(set(self.old_state) - set(self.state)):
+            try:
+                path = publish.target(self.out_dir, relpath)
+            except UnsafePathError:
+                continue
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+                gone.append(relpath)
+        return gone
 
 
 def _extras(config: Config) -> list[tuple[str, Callable[[], bytes]]]:
@@ -245,7 +274,8 @@ def _code_and_config_digest(config: Config) -> str:
             h.update((Path(config.source) / name).read_bytes())
         except OSError:
             h.update(b"(none)")  # an optional file that is absent
-    for src in sorted(Path(__file__).parent.rglob("*.py")):
+    package = Path(__file__).parent
+    for src in sorted([*package.rglob("*.py"), *(package / "static").iterdir()]):
         h.update(src.read_bytes())
     return h.hexdigest()
 
@@ -263,11 +293,3 @@ def _digest(base: str, path: str, articles: Sequence[tuple[str, str]],
     for rid, when in deleted:
         h.update(f"\2{rid}\0{when.isoformat()}".encode())
     return h.hexdigest()
-
-
-def _publish(out_dir: Path, relpath: str, data: bytes, report: Report) -> None:
-    if publish.write_atomic(publish.target(out_dir, relpath), data):
-        report.feeds_written += 1
-        report.written.append(relpath)
-    else:
-        report.feeds_unchanged += 1

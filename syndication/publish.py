@@ -11,6 +11,7 @@ import errno
 import fcntl
 import os
 import socket
+import stat
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -100,9 +101,12 @@ class Lock:
     def __enter__(self) -> Lock:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         except OSError as exc:
             raise UsageError(f"{self.path}: cannot open the lock file: {exc.strerror}") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise UnsafePathError(f"{self.path}: the lock file is not a regular file")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:

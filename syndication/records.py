@@ -37,6 +37,8 @@ MAX_LINE = 8 * 1024 * 1024  # one record; a longer line is refused, not parsed
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACE = re.compile(r"\s")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\\s]")  # zero-width and soft characters
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 # --- text -------------------------------------------------------------------
@@ -60,7 +62,13 @@ def strip_html(value: str) -> str:
     A '<' that opens no tag ("доля <5%") is kept."""
     if "<" not in value and "&" not in value:
         return value
-    return html.unescape(nh3.clean(value, tags=set(), strip_comments=True))
+    return _after_html(html.unescape(nh3.clean(value, tags=set(), strip_comments=True)))
+
+
+def _after_html(text: str) -> str:
+    """Entities decode to characters: ``&#1;`` must not smuggle a control
+    character (or a lone surrogate) past clean_text into a feed."""
+    return unicodedata.normalize("NFC", _SURROGATE.sub("", _CONTROL.sub("", text)))
 
 
 # --- URLs -------------------------------------------------------------------
@@ -74,6 +82,8 @@ def normalize_url(value: str, base: str | None = None) -> str:
     text = value.strip()
     if not text or _CONTROL.search(text) or _SPACE.search(text):
         raise ValueError(f"not a URL: {value!r}")
+    if _BAD_ESCAPE.search(text):
+        raise ValueError(f"'%' not followed by two hex digits in {value!r}")
     if base is not None:
         text = urljoin(base, text)
     try:
@@ -90,6 +100,8 @@ def normalize_url(value: str, base: str | None = None) -> str:
         host = host.encode("idna").decode("ascii")
     except UnicodeError:
         raise ValueError(f"bad host name in {value!r}") from None
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     netloc = host if port is None else f"{host}:{port}"
     return urlunsplit((
         parts.scheme.lower(),
@@ -138,7 +150,7 @@ def sanitize_html(fragment: str, base: str) -> str:
         except ValueError:
             return None  # javascript:, data:, garbage: the attribute goes
 
-    return nh3.clean(
+    cleaned = nh3.clean(
         fragment,
         tags=TAGS,
         attributes=ATTRIBUTES,
@@ -148,6 +160,7 @@ def sanitize_html(fragment: str, base: str) -> str:
         strip_comments=True,
         attribute_filter=absolutize,
     ).strip()
+    return _after_html(cleaned)
 
 
 # --- dates ------------------------------------------------------------------
@@ -198,6 +211,13 @@ def parse_date(value: str, tz: ZoneInfo) -> datetime:
     except ValueError:
         if not (_SITE_DOTTED.match(text) or _SITE_WORDS.match(text)):
             raise ValueError(f"not a date in a known form (ISO 8601, 16.12.2024, 16 декабря 2024): {value!r}") from None
+        if _SITE_DOTTED.match(text):  # day first, always: 05.13.2024 is no date
+            try:
+                return _aware(datetime.strptime(re.sub(r",?\s+(?:в\s+)?", " ", text),
+                                                "%d.%m.%Y %H:%M:%S" if text.count(":") == 2 else
+                                                "%d.%m.%Y %H:%M" if ":" in text else "%d.%m.%Y"), value, tz)
+            except ValueError:
+                raise ValueError(f"not a valid date (day.month.year): {value!r}") from None
         cleaned = re.sub(r"\s*г(?:ода|\.)?(?=\s|,|$)", "", text)
         cleaned = re.sub(r"\bв\s+(?=\d)", "", cleaned)
         from dateutil import parser as dateparser  # 20 ms to import: only when needed
@@ -206,6 +226,10 @@ def parse_date(value: str, tz: ZoneInfo) -> datetime:
             dt = dateparser.parse(cleaned, parserinfo=_russian_parserinfo(), dayfirst=True)
         except (dateparser.ParserError, ValueError, OverflowError) as exc:
             raise ValueError(f"not a valid date: {value!r} ({exc})") from None
+    return _aware(dt, value, tz)
+
+
+def _aware(dt: datetime, value: str, tz: ZoneInfo) -> datetime:
     if not 1990 <= dt.year <= 2200:
         raise ValueError(f"date out of range (1990–2200): {value!r}")
     if dt.tzinfo is None:
@@ -252,12 +276,12 @@ def _field_list(obj: dict, name: str, ref: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _field_int(obj: dict, name: str, ref: str) -> int | None:
+def _field_int(obj: dict, name: str, ref: str, label: str | None = None) -> int | None:
     value = obj.get(name)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 2**53:
-        raise RecordError(ref, name, f"must be a non-negative integer, got {value!r}")
+        raise RecordError(ref, label or name, f"must be a non-negative integer, got {value!r}")
     return value
 
 
@@ -285,9 +309,9 @@ def _image(value: Any, ref: str) -> Image | None:
     return Image(
         url=url,
         type=mime,
-        length=_field_int(value, "length", ref),
-        width=_field_int(value, "width", ref),
-        height=_field_int(value, "height", ref),
+        length=_field_int(value, "length", ref, "image.length"),
+        width=_field_int(value, "width", ref, "image.width"),
+        height=_field_int(value, "height", ref, "image.height"),
         caption=one_line(strip_html(caption)),
     )
 
@@ -322,7 +346,7 @@ def parse_record(obj: Any, *, sections: Iterable[str], tz: ZoneInfo, lineno: int
     except ValueError as exc:
         raise RecordError(ref, "url", str(exc)) from None
     title = one_line(_field_str(obj, "title", ref, required=True))
-    if not title:
+    if not _INVISIBLE.sub("", title):
         raise RecordError(ref, "title", "empty after cleaning")
     lead = one_line(strip_html(_field_str(obj, "lead", ref)))
     body = sanitize_html(_field_str(obj, "body_html", ref), url)

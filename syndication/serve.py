@@ -2,7 +2,7 @@
 sites (production usually puts nginx in front; README has its config).
 
 Right content types with charset; a strong ETag from the bytes served;
-Last-Modified from the feed's own newest date; 304 for If-None-Match and
+Last-Modified from the file's mtime (never touched unless its bytes change); 304 for If-None-Match and
 If-Modified-Since; gzip; HEAD; Cache-Control. A file is opened once and read
 whole, so during an atomic replace a client gets the old bytes with the old
 ETag or the new bytes with the new one, never a mix. Nothing outside the
@@ -14,7 +14,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import re
 import stat
 import threading
 from dataclasses import dataclass
@@ -36,9 +35,6 @@ TYPES = {
     ".xsl": "application/xslt+xml; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
 }
-_RSS_DATE = re.compile(rb"<lastBuildDate>([^<]{10,40})</lastBuildDate>")
-_ATOM_DATE = re.compile(rb"<updated>([^<]{10,40})</updated>")
-_JSON_DATE = re.compile(rb'"date_modified"\s*:\s*"([^"]{10,40})"')
 
 
 @dataclass(frozen=True)
@@ -62,23 +58,6 @@ def content_type(name: str, head: bytes) -> str:
             return "application/atom+xml; charset=utf-8"
         return "application/xml; charset=utf-8"
     return TYPES.get(suffix, "application/octet-stream")
-
-
-def newest_date(body: bytes, fallback: datetime) -> datetime:
-    """The feed's own date of its newest change (lastBuildDate / updated /
-    date_modified), second precision; the file's mtime when it has none."""
-    head = body[:16384]
-    for pattern, parse in ((_RSS_DATE, parsedate_to_datetime), (_ATOM_DATE, datetime.fromisoformat),
-                           (_JSON_DATE, datetime.fromisoformat)):
-        m = pattern.search(head)
-        if m:
-            try:
-                dt = parse(m.group(1).decode("ascii").strip())
-            except (ValueError, TypeError, UnicodeDecodeError):
-                continue
-            if dt.tzinfo is not None:
-                return dt.astimezone(timezone.utc).replace(microsecond=0)
-    return fallback.replace(microsecond=0)
 
 
 class FeedServer(ThreadingHTTPServer):
@@ -121,8 +100,10 @@ class FeedServer(ThreadingHTTPServer):
             os.close(fd)
         digest = hashlib.sha256(body).hexdigest()[:32]
         mtime = datetime.fromtimestamp(st.st_mtime, timezone.utc)
+        # Last-Modified is the file's mtime: publishing never touches a file
+        # whose bytes did not change, so it is exactly the time of the last change.
         entity = Entity(identity, body, gzip.compress(body, 6, mtime=0), f'"{digest}"',
-                        newest_date(body, mtime), content_type(path.name, body))
+                        mtime.replace(microsecond=0), content_type(path.name, body))
         with self._lock:
             self._cache[path] = entity
         return entity
@@ -163,7 +144,7 @@ class Handler(BaseHTTPRequestHandler):
         if entity is None:
             self._plain(HTTPStatus.NOT_FOUND, head)
             return
-        gz = "gzip" in self.headers.get("Accept-Encoding", "") and len(entity.body) > 256
+        gz = _accepts_gzip(self.headers.get("Accept-Encoding", "")) and len(entity.body) > 256
         etag = entity.etag[:-1] + '-gz"' if gz else entity.etag
         status = HTTPStatus.NOT_MODIFIED if self._not_modified(entity, etag) else HTTPStatus.OK
         self.send_response(status)
@@ -218,6 +199,16 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(body)
+
+
+def _accepts_gzip(header: str) -> bool:
+    """gzip is acceptable unless absent or given q=0 (RFC 9110 §12.5.3)."""
+    for part in header.split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() in ("gzip", "x-gzip", "*"):
+            q = params.strip().lower().replace(" ", "")
+            return not (q.startswith("q=0") and q.strip("q=0.") == "")
+    return False
 
 
 def make_server(out_dir: Path, host: str = "127.0.0.1", port: int = 8080, max_age: int = 300) -> FeedServer:

@@ -199,6 +199,8 @@ class Report:
     written: list[str] = field(default_factory=list)
     #: "path: id: why" for every article a partner profile left out.
     dropped: list[str] = field(default_factory=list)
+    #: Files earlier builds published that this one no longer makes, removed.
+    removed: list[str] = field(default_factory=list)
     feeds_written: int = 0
     feeds_unchanged: int = 0
     feeds_failed: list[str] = field(default_factory=list)

@@ -53,9 +53,14 @@ def test_symlinked_feed_in_out_dir_is_not_followed(run, tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("keep")
     (out / "rss.xml").symlink_to(victim)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "novosti").symlink_to(elsewhere)
     result = run("build", "--sample", "--out", out, "--now", NOW)
-    assert result.code == 2
-    assert "outside" in result.err and victim.read_text() == "keep"
+    assert result.code == 1  # those files fail; every other file is published
+    assert "rss.xml: not built:" in result.err and "outside" in result.err and victim.read_text() == "keep"
+    assert "novosti/atom.xml: not built:" in result.err and not list(elsewhere.iterdir())
+    assert (out / "politika" / "rss.xml").is_file() and (out / "feeds.opml").is_file()
 
 
 def _cmd(*args):
@@ -121,3 +126,38 @@ def test_failed_check_keeps_the_last_good_file(run, tmp_path, monkeypatch):
     assert "politika/rss.xml" in result.err and "policy-item-source" in result.err
     assert "not published" in result.err
     assert (out / "politika" / "rss-full.xml").read_bytes() != good
+
+
+def test_a_symlinked_lock_file_is_refused(run, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep")
+    (out / ".syndication.lock").symlink_to(precious)
+    result = run("build", "--sample", "--out", out, "--now", NOW)
+    assert result.code == 2 and "lock file" in result.err
+    assert precious.read_text() == "keep"
+
+
+def test_files_no_longer_made_are_removed(run, tmp_path):
+    import shutil
+
+    out = tmp_path / "out"
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    assert run("build", "--config", cfg, "--sample", "--out", out, "--now", NOW).code == 0
+    assert (out / "partners" / "dzen.xml").is_file()
+    text = (cfg / "partners.toml").read_text(encoding="utf-8")
+    (cfg / "partners.toml").write_text(text[:text.index('[[partner]]\nname = "dzen"')], encoding="utf-8")
+    assert run("build", "--config", cfg, "--sample", "--out", out, "--now", NOW).code == 0
+    assert not (out / "partners" / "dzen.xml").exists() and not (out / "partners" / "google-news.xml").exists()
+    assert (out / "partners" / "yandex-news.xml").is_file()
+
+
+def test_build_against_a_missing_store_publishes_nothing(run, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", "--sample", "--out", out, "--now", NOW).code == 0
+    before = (out / "rss.xml").read_bytes()
+    result = run("--store", tmp_path / "typo.sqlite3", "build", "--out", out, "--now", NOW)
+    assert result.code == 2 and "no such store" in result.err
+    assert (out / "rss.xml").read_bytes() == before and not (tmp_path / "typo.sqlite3").exists()

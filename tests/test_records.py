@@ -191,8 +191,8 @@ def test_image_fields():
 @pytest.mark.parametrize("image, field", [
     ({"url": "javascript:alert(1)"}, "image.url"),
     ({"type": "image/jpeg"}, "image.url"),
-    ({"url": "https://ms-news.ru/a.jpg", "length": -1}, "length"),
-    ({"url": "https://ms-news.ru/a.jpg", "width": True}, "width"),
+    ({"url": "https://ms-news.ru/a.jpg", "length": -1}, "image.length"),
+    ({"url": "https://ms-news.ru/a.jpg", "width": True}, "image.width"),
     ({"url": "https://ms-news.ru/a", "type": "text/html"}, "image.type"),
 ])
 def test_bad_image_is_rejected(image, field):
@@ -274,3 +274,37 @@ def test_parallel_checking_gives_the_same_sequence(config):
         "r-450: published: not a date in a known form (ISO 8601, 16.12.2024, 16 декабря 2024): 'вчера'",
         "line 601: invalid UTF-8 at byte 0",
     ]
+
+
+@pytest.mark.parametrize("field, value", [
+    ("lead", "x &#1; y &#xFFFE; &#xD800;"),
+    ("body_html", "<p>&#1;&#x1b;&#xFFFE;&#x85;</p>"),
+    ("tags", ["a&#7;b"]),
+])
+def test_control_characters_written_as_entities_never_get_through(field, value):
+    art = parse(**{field: value})
+    text = {"lead": art.lead, "body_html": art.body_html, "tags": " ".join(art.tags)}[field]
+    from syndication.records import _CONTROL, _SURROGATE
+    assert not _CONTROL.search(text) and not _SURROGATE.search(text)
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("http://[::1]/a", "http://[::1]/a"),
+    ("https://[2001:db8::1]:8443/x", "https://[2001:db8::1]:8443/x"),
+])
+def test_ipv6_hosts_keep_their_brackets(url, expected):
+    assert normalize_url(url) == expected
+
+
+def test_bad_percent_escape_is_rejected():
+    assert rejected(url="https://ms-news.ru/a%zzb").field == "url"
+    assert parse(url="https://ms-news.ru/a%20b").url == "https://ms-news.ru/a%20b"
+
+
+def test_dotted_dates_are_day_first_only():
+    assert rejected(published="05.13.2024").field == "published"
+    assert parse_date("13.05.2024 14:30", MSK) == datetime(2024, 5, 13, 14, 30, tzinfo=MSK)
+
+
+def test_invisible_title_is_rejected():
+    assert rejected(title="\u200b\u200d\ufeff").field == "title"

@@ -40,10 +40,9 @@ def test_content_types_etag_last_modified(served):
     assert r.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
     assert r.content == (out / "politika" / "rss.xml").read_bytes()
     assert r.headers["ETag"].startswith('"') and "max-age=300" in r.headers["Cache-Control"]
-    # Last-Modified is the feed's newest item, not the file's mtime
-    from lxml import etree
-    last_build = etree.fromstring(r.content).findtext("channel/lastBuildDate")
-    assert parsedate_to_datetime(r.headers["Last-Modified"]) == parsedate_to_datetime(last_build)
+    # Last-Modified is the file's mtime: a build never touches a file whose bytes did not change
+    mtime = int((out / "politika" / "rss.xml").stat().st_mtime)
+    assert parsedate_to_datetime(r.headers["Last-Modified"]).timestamp() == mtime
     assert http.get(f"{base}/atom.xml").headers["Content-Type"] == "application/atom+xml; charset=utf-8"
     assert http.get(f"{base}/feeds.opml").headers["Content-Type"] == "text/x-opml; charset=utf-8"
 
@@ -142,3 +141,30 @@ def test_browsers_get_feeds_as_xml_readers_as_feeds(served):
     assert http.get(f"{base}/rss.xml", headers={"Accept": reader}).headers["Content-Type"] == "application/rss+xml; charset=utf-8"
     assert http.get(f"{base}/atom.xml").headers["Content-Type"] == "application/atom+xml; charset=utf-8"
     assert "Accept" in http.get(f"{base}/atom.xml").headers["Vary"]
+
+
+def test_gzip_refused_with_q0(served):
+    _out, base, http = served
+    r = http.get(f"{base}/rss-full.xml", headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in r.headers
+
+
+def test_if_modified_since_sees_a_config_only_change(served, run, tmp_path):
+    """A change that moves no item date (the condition's wording) still changes Last-Modified."""
+    import os
+    import shutil
+    import time
+
+    from conftest import CONFIG_DIR
+
+    out, base, http = served
+    first = http.get(f"{base}/rss.xml")
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    site = cfg / "site.toml"
+    site.write_text(site.read_text(encoding="utf-8").replace("Все материалы могут", "Материалы могут"), encoding="utf-8")
+    time.sleep(1.1)  # Last-Modified has whole seconds
+    assert run("build", "--config", cfg, "--sample", "--out", out, "--now", NOW).code == 0
+    again = http.get(f"{base}/rss.xml", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert again.status_code == 200 and "Материалы могут" in again.text
+    assert os.path.getmtime(out / "rss.xml") > parsedate_to_datetime(first.headers["Last-Modified"]).timestamp()

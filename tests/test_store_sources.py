@@ -79,3 +79,27 @@ def test_a_transaction_applies_everything_or_nothing(tmp_path, config):
             store.upsert([article(config, id="t-2")], source="s")
             store.set_state("watermark:s", "y")
         assert store.count() == 2 and store.get_state("watermark:s") == "y"
+
+
+def test_no_query_of_a_build_reads_the_whole_archive(tmp_path, config):
+    """Every SELECT a build runs is planned on an index (the build must stay
+    flat in the archive's size): the statements are caught as they run."""
+    from syndication import pipeline, sample
+
+    with Store(tmp_path / "s.sqlite3") as store:
+        with sample.path().open("rb") as fh:
+            pipeline.import_records(fh, config, store, print)
+        store.withdraw(["ms-9876"], NOW)
+        seen: list[str] = []
+        store.db.set_trace_callback(seen.append)
+        pipeline.build(config, store, tmp_path / "out", NOW, print)
+        store.db.set_trace_callback(None)
+        selects = sorted({q for q in seen if q.lstrip().upper().startswith("SELECT")})
+        assert any("withdrawn >=" in q for q in selects) and any("month_stats" in q for q in selects)
+        for sql in selects:
+            plan = " ".join(row[3] for row in store.db.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "SCAN articles" not in plan, (sql, plan)
+            if "FROM articles" in sql:
+                assert "INDEX" in plan or "PRIMARY KEY" in plan, (sql, plan)
+                # a search keyed by the section alone reads every article of it: not flat either
+                assert "(section=?)" not in plan, (sql, plan)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import StoreError, UsageError
 from ..records import content_hash, dumps, from_stored, utc_key
 from ..types import Article
 
@@ -101,9 +101,13 @@ def _statements(script: str) -> Iterator[str]:
 class Store:
     """An open store. Use as a context manager, or call close()."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, create: bool = True):
+        """``create=False``: the store must exist (a build against a mistyped
+        path must not publish empty feeds over the real ones)."""
         self.path = str(path)
         self._outer = False
+        if not create and not Path(self.path).is_file():
+            raise UsageError(f"{self.path}: no such store (import or fetch articles first, or give --store)")
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -319,7 +323,9 @@ class Store:
         ``since``, newest first: the tombstones Atom feeds carry for a while."""
         wanted = sorted(set(sections))
         rows = self._rows(
-            f"SELECT id, withdrawn FROM articles WHERE withdrawn >= ? AND section IN ({','.join('?' * len(wanted))})"
+            # "+section": the section index would scan every article of the sections;
+            # the partial index on withdrawals reads only the recent ones
+            f"SELECT id, withdrawn FROM articles WHERE withdrawn >= ? AND +section IN ({','.join('?' * len(wanted))})"
             " ORDER BY withdrawn DESC, id", [utc_key(since), *wanted])
         return [(rid, datetime.strptime(when, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc))
                 for rid, when in rows]
