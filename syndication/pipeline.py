@@ -16,7 +16,6 @@ from . import archives, directory, partners, publish, sections
 from .config import FILES as CONFIG_FILES
 from .config import OPTIONAL_FILES as OPTIONAL_CONFIG_FILES
 from .errors import RecordError, UnsafePathError
-from .records import content_hash
 from .sources import jsonl
 from .sources.store import Store
 from .types import Article, Config, FeedSpec, Report
@@ -63,8 +62,8 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say, 
         partner_list = load_partners(config)
         # One indexed query per section serves every feed that includes it.
         depth = max([spec.items for spec in config.feeds] + [p.items for p in partner_list], default=0)
-        per_section = {s.slug: store.newest([s.slug], now, depth) for s in config.sections}
-        hashes = {a.id: content_hash(a) for arts in per_section.values() for a in arts}
+        hashes: dict[str, str] = {}  # the stored content hashes: none is computed again
+        per_section = {s.slug: store.newest([s.slug], now, depth, hashes) for s in config.sections}
         stats = store.month_stats(config.section_slugs) if config.archives else {}
         since = now - timedelta(days=config.tombstone_days)
         #: every article now in a feed: id → [content hash, canonical URL] (IndexNow)
@@ -165,7 +164,8 @@ class _Run:
             self.report.written.append(relpath)
         else:
             self.report.feeds_unchanged += 1
-        entry = {"inputs": inputs, "output": hashlib.sha256(data).hexdigest(), "bytes": len(data), "built": self.built_at}
+        entry = {"inputs": inputs, "output": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+                 "mtime_ns": path.stat().st_mtime_ns, "built": self.built_at}
         if articles is not None:
             entry.update(items=len(articles), warnings=[str(p) for p in problems],
                          newest=max((a.modified for a in articles), default=self.config.site.epoch).isoformat())
@@ -258,10 +258,16 @@ def _unchanged(out_dir: Path, relpath: str, inputs: str, state: dict[str, dict])
     if not entry or entry.get("inputs") != inputs:
         return False
     try:
-        data = publish.target(out_dir, relpath).read_bytes()
+        path = publish.target(out_dir, relpath)
+        st = path.stat()
+    except (OSError, UnsafePathError):
+        return False
+    if st.st_size == entry.get("bytes") and st.st_mtime_ns == entry.get("mtime_ns"):
+        return True  # untouched since we wrote it: no need to read it
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("output")
     except OSError:
         return False
-    return hashlib.sha256(data).hexdigest() == entry.get("output")
 
 
 def _code_and_config_digest(config: Config) -> str:

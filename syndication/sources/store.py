@@ -291,17 +291,22 @@ class Store:
         except (KeyError, TypeError, ValueError) as exc:
             raise StoreError(f"{self.path}: stored record {rid} is damaged: {exc!r}") from None
 
-    def newest(self, sections: Iterable[str], now: datetime, limit: int) -> list[Article]:
+    def newest(self, sections: Iterable[str], now: datetime, limit: int,
+               hashes: dict[str, str] | None = None) -> list[Article]:
         """Candidates for a feed: for each section, its newest ``limit``
         visible (status publish, published <= now) articles. The section
-        filter makes the final choice. Withdrawn articles are never candidates."""
+        filter makes the final choice. Withdrawn articles are never candidates.
+        ``hashes``, if given, gets each one's stored content hash."""
         out: list[Article] = []
         for section in sorted(set(sections)):
             rows = self._rows(
-                "SELECT id, record FROM articles WHERE section = ? AND status = 'publish'"
+                "SELECT id, record, hash FROM articles WHERE section = ? AND status = 'publish'"
                 " AND published <= ? AND withdrawn IS NULL ORDER BY published DESC, id LIMIT ?",
                 (section, utc_key(now), limit))
-            out.extend(self._article(rid, rec) for rid, rec in rows)
+            for rid, rec, digest in rows:
+                out.append(self._article(rid, rec))
+                if hashes is not None:
+                    hashes[rid] = digest
         return out
 
     def all(self, section: Iterable[str] | None = None) -> Iterator[Article]:
