@@ -186,6 +186,26 @@ def bench_validate(path: Path) -> dict:
             "lxml_parse_ms": round(parse_s * 1000, 2), "ratio": round(check_s / parse_s, 2)}
 
 
+def bench_fetch(work: Path, n: int = 10_000) -> dict:
+    """`fetch wordpress` against a local WordPress-shaped server with n posts:
+    a first fetch, then a fetch with nothing new."""
+    from fake_wordpress import FakeWordPress, make_posts
+
+    wp = FakeWordPress(make_posts(n))
+    store = work / "fetch.sqlite3"
+    for p in work.glob("fetch.sqlite3*"):
+        p.unlink()
+    try:
+        first = measure(syndication("--store", str(store), "fetch", "wordpress", wp.url))
+        first_requests = wp.requests
+        again = measure(syndication("--store", str(store), "fetch", "wordpress", wp.url))
+        again_requests = wp.requests - first_requests
+    finally:
+        wp.stop()
+    return {"posts": n, "first": {**first, "requests": first_requests},
+            "no_change": {**again, "requests": again_requests}}
+
+
 def machine() -> dict:
     cpu = "?"
     try:
@@ -227,7 +247,11 @@ def table(figures: dict) -> str:
         a, b = figures["sizes"][sizes[-2]], figures["sizes"][sizes[-1]]
         lines.append(f"\nflatness: full build at {int(sizes[-1]):,} / at {int(sizes[-2]):,} = "
                      f"{b['build_full']['wall_s'] / a['build_full']['wall_s']:.2f}×")
-    lines.append(f"fetch wordpress (10,000 posts): {figures.get('fetch_wordpress', 'not measured')}")
+    f = figures.get("fetch_wordpress")
+    if f:
+        lines.append(f"fetch wordpress ({f['posts']:,} posts): first {f['first']['requests']} requests, "
+                     f"{f['first']['wall_s']:.2f} s, peak {f['first']['peak_rss_mib']} MiB; nothing new: "
+                     f"{f['no_change']['requests']} requests, {f['no_change']['wall_s']:.2f} s")
     return "\n".join(lines)
 
 
@@ -251,6 +275,7 @@ def main() -> None:
     import_size = max((n for n in sizes if n <= 100_000), default=min(sizes))
     for n in sizes:
         bench_size(work, n, figures, measure_import=(n == import_size))
+    figures["fetch_wordpress"] = bench_fetch(work, 10_000 if max(sizes) >= 100_000 else 500)
     print(table(figures))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)

@@ -16,9 +16,13 @@ def test_benchmark_runs_on_1k_articles(tmp_path):
                           "--work", str(tmp_path / "work"), "--json", str(out)],
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
-    for label in ("import", "full build", "feedgen alone", "no-op build", "+10 articles", "validate 50-item"):
+    for label in ("import", "full build", "feedgen alone", "no-op build", "+10 articles", "validate 50-item",
+                  "fetch wordpress (500 posts)"):
         assert label in res.stdout
     figures = json.loads(out.read_text(encoding="utf-8"))
     row = figures["sizes"]["1000"]
     assert row["build_noop"]["files_written"] == 0
     assert row["build_full"]["bytes_written"] > 0 and row["feedgen_alone"]["bytes_written"] > 0
+    fetch = figures["fetch_wordpress"]
+    assert fetch["first"]["requests"] >= 2 + 500 // 100 and fetch["first"]["exit"] == 0
+    assert fetch["no_change"]["requests"] <= 3
