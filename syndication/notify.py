@@ -40,30 +40,7 @@ def ping_hubs(hubs: Sequence[str], urls: Sequence[str], *, deadline_s: float = 2
 
 
 def _ping(http, hub: str, url: str, end: float, retries: int, backoff_s: float) -> Ping:
-    import requests
-
-    detail = "no time left"
-    for attempt in range(retries + 1):
-        left = end - time.monotonic()
-        if left <= 0:
-            break
-        try:
-            resp = http.post(hub, data={"hub.mode": "publish", "hub.url": url},
-                             timeout=(min(5.0, left), min(10.0, left)), allow_redirects=False)
-        except requests.RequestException as exc:
-            detail = type(exc).__name__
-        else:
-            resp.close()
-            if 200 <= resp.status_code < 300:
-                return Ping(hub, url, True, str(resp.status_code))
-            detail = f"HTTP {resp.status_code}"
-            if resp.status_code < 500 and resp.status_code != 429:
-                break  # the hub refuses: asking again will not help
-        wait = backoff_s * 2 ** attempt
-        if time.monotonic() + wait >= end:
-            break
-        time.sleep(wait)
-    return Ping(hub, url, False, detail)
+    return _post(http, hub, url, end, retries, backoff_s, data={"hub.mode": "publish", "hub.url": url})
 
 
 #: IndexNow takes at most this many URLs in one POST.
@@ -98,6 +75,8 @@ def ping_indexnow(endpoint: str, key: str, site_url: str, urls: Sequence[str], *
 
 
 def _post(http, endpoint: str, what: str, end: float, retries: int, backoff_s: float, **kwargs) -> Ping:
+    """POST until a 2xx, a refusal (4xx but 429), or the time bound; ``what``
+    names what was sent (a feed URL, "N URLs") in the Ping."""
     import requests
 
     detail = "no time left"

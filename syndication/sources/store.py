@@ -172,19 +172,8 @@ class Store:
         """Run ``fn()`` in the open transaction, or in one of its own."""
         if self._outer:
             return fn()
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-            result = fn()
-            self.db.execute("COMMIT")
-            return result
-        except sqlite3.DatabaseError as exc:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: cannot write: {exc}") from None
-        except BaseException:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise
+        with self.transaction():
+            return fn()
 
     def upsert(self, articles: Iterable[Article], batch: int = 500, *, source: str | None = None) -> tuple[int, int]:
         """Insert or replace by id, in one transaction per batch (or in the
