@@ -11,7 +11,6 @@ import re
 import tomllib
 from collections.abc import Mapping
 from datetime import datetime
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,10 +28,16 @@ OPTIONAL_FILES = ("sources.toml", "partners.toml")
 def embedded_dir() -> Path:
     """The config bundled with the package: the repository's config/, installed
     as package data ``syndication._config``; in a source checkout, config/ itself."""
+    from importlib.util import find_spec
+
     try:
-        return Path(str(resources.files("syndication._config")))
+        spec = find_spec("syndication._config")
     except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "config"
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        # a namespace package (config/ has no __init__.py): its one directory
+        return Path(list(spec.submodule_search_locations)[0])
+    return Path(__file__).resolve().parent.parent / "config"
 
 
 def load(directory: str | Path | None = None) -> Config:
