@@ -39,7 +39,9 @@ class Ctx:
         chosen = self.config_dir or os.environ.get("SYNDICATION_CONFIG")
         if chosen is None and Path("config").is_dir():
             chosen = "config"
-        return config_mod.load(chosen)
+        config = config_mod.load(chosen)
+        config_mod.load_partners(config)  # its errors too before anything is written (exit 2)
+        return config
 
     def store_path(self) -> str:
         return self.store or os.environ.get("SYNDICATION_STORE") or DEFAULT_STORE

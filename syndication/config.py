@@ -70,7 +70,27 @@ def load(directory: str | Path | None = None) -> Config:
     dupes = sorted({p for p in paths if paths.count(p) > 1})
     if dupes:
         raise ConfigError(ffile, "variant.file", f"two outputs share the path {dupes[0]!r}")
-    return Config(site, sections, variants, feeds, opml, str(base), archives_on, tombstone_days)
+    config = Config(site, sections, variants, feeds, opml, str(base), archives_on, tombstone_days)
+    for path in paths:
+        why = reserved_path(config, path)
+        if why:
+            raise ConfigError(ffile, "variant.file", f"{path!r} {why}")
+    return config
+
+
+def reserved_path(config: Config, path: str) -> str | None:
+    """Why an output path would clash with a file the build writes itself
+    (the pages beside the feeds, a section's archive directory), or None."""
+    top = config.opml_path.rpartition("/")[0]
+    beside = {f"{top}/feeds.html" if top else "feeds.html", "feed.xsl", "feed.css"}
+    if path in beside:
+        return "is the name of a file the build writes beside the feeds"
+    archive_dirs = {f"{s.dir}/archive" if s.dir else "archive" for s in config.sections}
+    if any(path == d or path.startswith(d + "/") for d in archive_dirs):
+        return "is inside a section's archive directory"
+    if any(part.startswith(".") for part in path.split("/")):
+        return "is hidden (the build's own state and lock files start with '.')"
+    return None
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -429,6 +449,9 @@ def load_partners(config: Config) -> tuple[Partner, ...]:
         rel = _relpath(_str(row.get("path"), file, f"{where}.path"), file, f"{where}.path")
         if rel in taken:
             raise ConfigError(file, f"{where}.path", f"{rel!r} is already another feed's path")
+        why = reserved_path(config, rel)
+        if why:
+            raise ConfigError(file, f"{where}.path", f"{rel!r} {why}")
         taken.add(rel)
         utm = _table(row.get("utm", {}), file, f"{where}.utm")
         for key, value in utm.items():

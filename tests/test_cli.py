@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from conftest import CONFIG_DIR, NOW, good_record, jsonl
@@ -238,3 +239,25 @@ def test_partner_drops_are_listed_with_vv(run, tmp_path):
     assert any(line.startswith("left out: partners/google-news.xml: ") for line in left) is False  # 60 fit
     once = run("build", "--sample", "--out", tmp_path / "p", "--now", NOW, "-v").err_lines
     assert len(once) == 1 and once[0].startswith("build:")
+
+
+@pytest.mark.parametrize("file, old, new, key", [
+    ("feeds.toml", 'file = "rss.xml"', 'file = "feed.css"', "variant.file"),
+    ("feeds.toml", 'file = "rss.xml"', 'file = "archive/rss.xml"', "variant.file"),
+    ("feeds.toml", 'file = "rss.xml"', 'file = ".hidden.xml"', "variant.file"),
+    ("partners.toml", 'path = "partners/dzen.xml"', 'path = "politika/archive/x.xml"', "partner[1].path"),
+    ("partners.toml", 'path = "partners/dzen.xml"', 'path = "rss.xml"', "partner[1].path"),
+])
+def test_output_paths_cannot_clash_with_the_builds_own_files(capsys, tmp_path, file, old, new, key):
+    from syndication.cli import main
+
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    text = (cfg / file).read_text(encoding="utf-8")
+    assert old in text
+    (cfg / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["--config", str(cfg), "build", "--sample", "--out", str(tmp_path / "o"), "--now", NOW])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{file}: {key}:" in err and not (tmp_path / "o").exists()
