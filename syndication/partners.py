@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 import nh3
 
+from .config import descendants
 from .types import Article, Config, FeedSpec, Partner, Variant
 
 MB = 1024 * 1024
@@ -139,17 +140,11 @@ def genre(article: Article) -> str:
 def spec_for(config: Config, partner: Partner) -> FeedSpec:
     """A feed spec for the partner's feed (its sections merged under the root's metadata)."""
     root = next(s for s in config.sections if s.parent is None)
-    slugs = frozenset().union(*(config_descendants(config, s) for s in partner.sections))
+    slugs = frozenset().union(*(descendants(s, config.sections) for s in partner.sections))
     variant = Variant(name=partner.name, format="rss", full_text=partner.full_text, file=partner.path)
     title = f"{config.site.name} — {partner.title}" if partner.title else config.site.name
     return FeedSpec(section=root, variant=variant, slugs=slugs, items=partner.items, path=partner.path,
                     self_url=config.site.feeds_url + partner.path, ttl=15, title=title)
-
-
-def config_descendants(config: Config, slug: str) -> frozenset[str]:
-    from .config import descendants
-
-    return descendants(slug, config.sections)
 
 
 def eligible(profile: Profile, articles: Sequence[Article], now: datetime) -> tuple[list[Article], list[tuple[str, str]]]:
