@@ -52,7 +52,7 @@ def bench_config(work: Path) -> str:
 
 def migrate(store: Path) -> None:
     """Bring a cached store to the current schema before anything is timed."""
-    subprocess.run([sys.executable, "-c", "import sys; from syndication.sources.store import Store; Store(sys.argv[1]).close()",
+    subprocess.run([sys.executable, "-c", "import sys; from syndication.store import Store; Store(sys.argv[1]).close()",
                     str(store)], check=True)
 
 
@@ -103,7 +103,7 @@ def fast_store(work: Path, n: int, corpus_path: Path) -> Path:
     code = (
         "import json, sys\n"
         "from syndication.records import from_stored\n"
-        "from syndication.sources.store import Store\n"
+        "from syndication.store import Store\n"
         "def arts():\n"
         "    for line in open(sys.argv[1], 'rb'):\n"
         "        r = json.loads(line); r.setdefault('adult', False); yield from_stored(r)\n"

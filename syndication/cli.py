@@ -22,7 +22,7 @@ from . import pipeline
 from . import sample as sample_data
 from .errors import EXIT_DATAERR, EXIT_FEED_FAILED, EXIT_OK, SyndicationError, UsageError
 from .records import parse_date
-from .sources.store import Store
+from .store import Store
 from .types import Config
 
 DEFAULT_STORE = "syndication.sqlite3"

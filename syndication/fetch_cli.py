@@ -19,7 +19,7 @@ from .errors import EXIT_DATAERR, EXIT_OK, UsageError
 from .records import parse_date
 from .sources import pages as pages_source
 from .sources import wordpress as wp_source
-from .sources.store import Store
+from .store import Store
 
 
 @click.group("fetch", context_settings={"help_option_names": ["-h", "--help"]})

@@ -17,7 +17,7 @@ from .config import FILES as CONFIG_FILES
 from .config import OPTIONAL_FILES as OPTIONAL_CONFIG_FILES
 from .errors import RecordError, UnsafePathError
 from .sources import jsonl
-from .sources.store import Store
+from .store import Store
 from .types import Article, Config, FeedSpec, Report
 
 #: What the last build published, beside the feeds: per path, the digest of

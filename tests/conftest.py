@@ -14,7 +14,7 @@ import pytest
 from syndication import config as config_mod
 from syndication import pipeline, sample
 from syndication.cli import main
-from syndication.sources.store import Store
+from syndication.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "config"

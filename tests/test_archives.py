@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from syndication import archives
 from syndication.records import content_hash, parse_record
-from syndication.sources.store import Store
+from syndication.store import Store
 
 from conftest import good_record
 

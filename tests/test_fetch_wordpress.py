@@ -24,7 +24,7 @@ from conftest import CONFIG_DIR
 from syndication import config as config_mod
 from syndication.cli import Ctx, _common
 from syndication.fetch_cli import fetch_group
-from syndication.sources.store import Store
+from syndication.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wordpress"
 POSTS = json.loads((FIXTURES / "posts.json").read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import good_record
 from syndication.records import dumps, content_hash, parse_record, utc_key
-from syndication.sources.store import MIGRATIONS, SCHEMA_VERSION, Store
+from syndication.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 TZ = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)

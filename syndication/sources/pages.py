@@ -37,7 +37,7 @@ from ..errors import RecordError, SourceUnavailable, UsageError
 from ..records import normalize_url, parse_date, parse_record
 from ..types import Article, Config, Sources
 from .http import Client, Refused
-from .store import Store
+from ..store import Store
 from .wordpress import FetchReport, Progress, _iso, _section
 
 Say = Callable[[str], None]

@@ -39,7 +39,7 @@ from ..errors import RecordError, SourceUnavailable, UsageError
 from ..records import normalize_url, parse_record, strip_html
 from ..types import Article, Config, Sources, WordPressSource
 from .http import Client, Refused
-from .store import Store
+from ..store import Store
 
 POSTS = "/wp-json/wp/v2/posts"
 EMBED = "author,wp:term,wp:featuredmedia"

@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import StoreError, UsageError
-from ..records import content_hash, dumps, from_stored, utc_key
-from ..types import Article
+from .errors import StoreError, UsageError
+from .records import content_hash, dumps, from_stored, utc_key
+from .types import Article
 
 def _sig(col: str) -> str:
     """SQL for a 32-bit number from the first 8 hex digits of a hash column
