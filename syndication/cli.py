@@ -177,14 +177,17 @@ def export_cmd(obj: Ctx, sections: tuple[str, ...], output: str) -> None:
               help="Build from the bundled sample articles (in a temporary store unless --store is given).")
 @click.option("--now", metavar="ISO8601",
               help="The time to build as of (default: the clock). Same store + same --now = same bytes.")
+@click.option("--dry-run", is_flag=True,
+              help="Plan only: list every file the build would build, keep or remove; write nothing.")
 @_common
 @click.pass_obj
-def build_cmd(obj: Ctx, out_dir: Path, sample: bool, now: str | None) -> None:
-    """Build, check and publish every section's feeds and feeds.opml.
+def build_cmd(obj: Ctx, out_dir: Path, sample: bool, now: str | None, dry_run: bool) -> None:
+    """Build, check and publish every section's feeds, their archive pages,
+    the partner feeds and feeds.opml.
 
     A feed that fails its check is not published (the last good file stays;
-    exit 1). Files whose bytes did not change are not touched."""
-    _build(obj, out_dir, sample, now)
+    exit 1). Files whose inputs did not change are not built again."""
+    _build(obj, out_dir, sample, now, dry_run)
 
 
 @cli.command("run")
@@ -263,7 +266,7 @@ def _now(text: str | None, config: Config) -> datetime:
         raise UsageError(f"--now: {exc}") from None
 
 
-def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None) -> None:
+def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None, dry_run: bool = False) -> None:
     started = time.perf_counter()
     config = obj.config()
     now = _now(now_text, config)
@@ -274,8 +277,13 @@ def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None) -> N
             if use_sample:
                 with sample_data.path().open("rb") as fh:
                     rejected = pipeline.import_records(fh, config, store, obj.err).rejected
-            report = pipeline.build(config, store, out_dir, now, obj.err)
+            report = pipeline.build(config, store, out_dir, now, click.echo if dry_run else obj.err,
+                                    dry_run=dry_run)
     took = time.perf_counter() - started
+    if dry_run:
+        obj.info(f"build --dry-run: {len(report.written)} files to build, {report.feeds_unchanged} unchanged, "
+                 f"{len(report.removed)} to remove; {took:.2f}s")
+        sys.exit(EXIT_OK)
     obj.info(f"build: {len(config.feeds)} feeds, {report.items} items; {report.feeds_written} files written, "
              f"{report.feeds_unchanged} unchanged, {len(report.feeds_failed)} failed; {took:.2f}s")
     _dropped(obj, report)

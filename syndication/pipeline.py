@@ -7,7 +7,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import BinaryIO
@@ -20,10 +20,10 @@ from .sources import jsonl
 from .store import Store
 from .types import Article, Config, FeedSpec, Report
 
-#: What the last build published, beside the feeds: per path, the digest of
-#: its inputs and of its bytes. A feed whose inputs and file are unchanged is
-#: not built again, so a cron run with nothing new imports no feedgen at all.
-STATE_NAME = ".syndication.state.json"
+#: The state beside the feeds (publish.Directory): a file whose inputs and
+#: bytes are unchanged is not built again, so a cron run with nothing new
+#: imports no feedgen at all.
+STATE_NAME = publish.STATE_NAME
 
 Say = Callable[[str], None]
 
@@ -45,77 +45,187 @@ def import_records(stream: BinaryIO, config: Config, store: Store, say: Say) -> 
     return report
 
 
-def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say, *, locked: bool = False) -> Report:
-    """Build, check and publish every configured feed, its monthly archives,
-    the partner feeds, and the files beside them, under the out directory's
-    lock. A feed that fails its check is not published (the last good file
-    stays) and is reported through ``say``. A file whose inputs did not change
-    since the last build is not built again."""
+@dataclass(frozen=True)
+class Doc:
+    """One file a build publishes, as the plan knows it before anything is
+    built: where, the digest of everything its bytes depend on, and how to
+    make them."""
+
+    path: str
+    #: "feed", "archive" (an RFC 5005 page), "partner" or "file" (OPML, feeds.html, stylesheets).
+    kind: str
+    #: Digest of its inputs: config and code, its articles' ids and content hashes, its links.
+    inputs: str
+    #: Makes the bytes (an archive page reads its articles from the store only now).
+    make: Callable[[], bytes] = field(repr=False, compare=False)
+    #: validate.check's arguments; None: not a feed, not checked.
+    check: dict | None = None
+    #: Items it carries (None: not a feed).
+    items: int | None = None
+    #: Its newest article's modified time (ISO), for ``status``.
+    newest: str | None = None
+
+
+@dataclass
+class Plan:
+    """Every file of a build, in publishing order (archive pages first, so a
+    feed never links a page not yet there; feeds.opml and feeds.html last)."""
+
+    docs: list[Doc]
+    #: Every article now in a feed: id → [content hash, canonical URL] (IndexNow).
+    in_feeds: dict[str, list[str]]
+    #: Articles this build puts on archive pages for the first time (see ``page``).
+    paged: int = 0
+
+
+def page(config: Config, store: Store, now: datetime) -> int:
+    """Put the articles that became visible since the last build on their
+    archive pages (archives.py), for good: the one write a build makes to
+    the store. Reads only the articles that appeared or changed since.
+    Returns how many places were taken."""
+    if not config.archives:
+        return 0
+    fresh = store.unpaged(now)
+    if not fresh:
+        return 0
+    placed = store.placed(rid for rid, _section, _n in fresh)
+    rows: list[tuple[str, str, int, int]] = []
+    for section in archives.archived_sections(config):
+        spec = archives.archive_spec(config, section)
+        if spec is None:
+            continue
+        feed = section.slug
+        newcomers = [(rid, archives.estimate(n)) for rid, sec, n in fresh
+                     if sec in spec.slugs and (feed, rid) not in placed]
+        if newcomers:
+            last, count, size = store.last_page(feed)
+            rows += [(feed, rid, number, est) for rid, number, est in archives.assign(
+                last, count, size, newcomers, config.archive_page_items, config.archive_page_bytes)]
+    store.assign_pages(rows, [rid for rid, _section, _n in fresh])
+    return len(rows)
+
+
+def plan(config: Config, store: Store, now: datetime) -> Plan:
+    """Every document of the build and the digest of its inputs, from the
+    store as it is (after ``page``). Reads; builds nothing."""
     from .config import load_partners
 
+    base = _code_and_config_digest(config)
+    partner_list = load_partners(config)
+    # One indexed query per section serves every feed that includes it.
+    depth = max([spec.items for spec in config.feeds] + [p.items for p in partner_list], default=0)
+    hashes: dict[str, str] = {}  # the stored content hashes: none is computed again
+    per_section = {s.slug: store.newest([s.slug], now, depth, hashes) for s in config.sections}
+    since = now - timedelta(days=config.tombstone_days)
+    in_feeds: dict[str, list[str]] = {}
+    page_docs: list[Doc] = []
+    last_pages: dict[str, int] = {}
+
+    for section in archives.archived_sections(config) if config.archives else []:
+        spec = archives.archive_spec(config, section)
+        if spec is None:
+            continue
+        stats = store.page_stats(section.slug)  # a page's content: (visible articles, signature)
+        last_pages[section.slug] = last = max(stats, default=0)
+        for pg in archives.pages(config, spec, last):
+            links = pg.links
+            n, sig = stats.get(pg.number, (0, 0))
+            page_docs.append(Doc(
+                pg.spec.path, "archive", _digest(base, pg.spec.path, [("", f"{n}:{sig}")], links, []),
+                lambda pg=pg, links=links: _builders().build(
+                    config, pg.spec, store.page(pg.feed, pg.number, pg.spec.slugs, now), links=links, archive=True),
+                dict(full_text=True, self_url=pg.spec.self_url), n))
+
+    feed_docs: list[Doc] = []
+    for spec in config.feeds:
+        candidates = [a for slug in spec.slugs for a in per_section[slug]]
+        articles = sections.select(spec, candidates, now)
+        in_feeds.update((a.id, [hashes[a.id], a.url]) for a in articles)
+        links = []
+        newest_archive = archives.newest_archive(config, spec, last_pages)
+        if newest_archive:
+            links.append(("prev-archive", newest_archive))
+        deleted = store.withdrawn_since(spec.slugs, since) if spec.variant.format == "atom" and config.tombstone_days else []
+        feed_docs.append(Doc(
+            spec.path, "feed", _digest(base, spec.path, [(a.id, hashes[a.id]) for a in articles], links, deleted),
+            lambda spec=spec, articles=articles, links=links, deleted=deleted: _builders().build(
+                config, spec, articles, links=links, deleted=deleted),
+            dict(full_text=spec.variant.full_text, self_url=spec.self_url), len(articles), _newest(config, articles)))
+
+    partner_docs: list[Doc] = []
+    for partner in partner_list:
+        pspec = partners.spec_for(config, partner)
+        candidates = sections.select(replace(pspec, items=depth), [a for slug in pspec.slugs for a in per_section[slug]], now)
+        chosen, _too_old = partners.eligible(partners.PROFILES[partner.profile], candidates, now)
+        chosen = chosen[:partner.items]
+        partner_docs.append(Doc(
+            pspec.path, "partner", _digest(base, pspec.path, [(a.id, hashes[a.id]) for a in chosen], [], []),
+            lambda partner=partner, candidates=candidates: partners.build(config, partner, candidates, now),
+            dict(full_text=partner.full_text, self_url=pspec.self_url, profile=partner.profile),
+            len(chosen), _newest(config, chosen)))
+
+    files = [Doc(relpath, "file", base, make) for relpath, make in _extras(config)]
+    return Plan(page_docs + feed_docs + partner_docs + files, in_feeds)
+
+
+def _newest(config: Config, articles: Sequence[Article]) -> str:
+    return max((a.modified for a in articles), default=config.site.epoch).isoformat()
+
+
+def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say, *, locked: bool = False,
+          dry_run: bool = False) -> Report:
+    """Build, check and publish every configured feed, its archive pages,
+    the partner feeds, and the files beside them, under the out directory's
+    lock: ``page``, ``plan``, then publish the plan. A feed that fails its
+    check is not published (the last good file stays) and is reported
+    through ``say``. A file whose inputs did not change since the last build
+    is not built again. ``dry_run``: plan only, and say what would be built;
+    nothing is written (the store's new page places are rolled back)."""
     report = Report()
+    if dry_run:
+        target = publish.Directory(out_dir)
+        with store.rolled_back():
+            page(config, store, now)
+            the_plan = plan(config, store, now)
+        old = target.read_state()
+        for doc in the_plan.docs:
+            fresh = target.unchanged(doc.path, doc.inputs, old)
+            say(f"{'keep ' if fresh else 'build'} {doc.kind:<8} {doc.path}"
+                + (f" ({doc.items} items)" if doc.items is not None else ""))
+            report.feeds_unchanged += fresh
+            report.written += [] if fresh else [doc.path]
+            report.items += doc.items or 0
+        planned = {doc.path for doc in the_plan.docs}
+        report.removed = sorted(p for p in old if p not in planned)
+        for relpath in report.removed:
+            say(f"remove {relpath}")
+        return report
     out_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.nullcontext() if locked else publish.Lock(out_dir):
-        publish.remove_stale_temp(out_dir)
-        state_path = publish.target(out_dir, STATE_NAME)
-        run = _Run(config, out_dir, _read_state(state_path), _code_and_config_digest(config), report, say)
-        partner_list = load_partners(config)
-        # One indexed query per section serves every feed that includes it.
-        depth = max([spec.items for spec in config.feeds] + [p.items for p in partner_list], default=0)
-        hashes: dict[str, str] = {}  # the stored content hashes: none is computed again
-        per_section = {s.slug: store.newest([s.slug], now, depth, hashes) for s in config.sections}
-        stats = store.month_stats(config.section_slugs) if config.archives else {}
-        since = now - timedelta(days=config.tombstone_days)
-        #: every article now in a feed: id → [content hash, canonical URL] (IndexNow)
-        in_feeds: dict[str, list[str]] = {}
-
-        for spec in config.feeds:
-            candidates = [a for slug in spec.slugs for a in per_section[slug]]
-            articles = sections.select(spec, candidates, now)
-            in_feeds.update((a.id, [hashes[a.id], a.url]) for a in articles)
-            links = []
-            newest_archive = archives.newest_archive(config, spec, stats, now) if config.archives else None
-            if newest_archive:
-                links.append(("prev-archive", newest_archive))
-            deleted = store.withdrawn_since(spec.slugs, since) if spec.variant.format == "atom" and config.tombstone_days else []
-            inputs = _digest(run.base, spec.path, [(a.id, hashes[a.id]) for a in articles], links, deleted)
-            run.file(spec.path, inputs, articles,
-                     lambda spec=spec, articles=articles, links=links, deleted=deleted: _builders().build(
-                         config, spec, articles, links=links, deleted=deleted),
-                     dict(full_text=spec.variant.full_text, self_url=spec.self_url))
-
-        for doc in archives.plan(config, stats, now) if config.archives else []:
-            links = [("current", doc.current)] + [(rel, url) for rel, url in (("prev-archive", doc.prev), ("next-archive", doc.next)) if url]
-            inputs = _digest(run.base, doc.spec.path, [(f"{s}:{n}", str(sig)) for s, n, sig in doc.key], links, [])
-            run.file(doc.spec.path, inputs, None,
-                     lambda doc=doc, links=links: _builders().build(
-                         config, doc.spec, store.month(doc.spec.slugs, doc.month), links=links, archive=True),
-                     dict(full_text=True, self_url=doc.spec.self_url))
-
-        for partner in partner_list:
-            pspec = partners.spec_for(config, partner)
-            candidates = sections.select(replace(pspec, items=depth), [a for slug in pspec.slugs for a in per_section[slug]], now)
-            chosen, _too_old = partners.eligible(partners.PROFILES[partner.profile], candidates, now)
-            chosen = chosen[:partner.items]
-            inputs = _digest(run.base, pspec.path, [(a.id, hashes[a.id]) for a in chosen], [], [])
-
-            def make(partner=partner, candidates=candidates) -> bytes:
-                data, dropped = partners.build(config, partner, candidates, now)
-                report.dropped.extend(f"{partner.path}: {rid}: {why}" for rid, why in dropped.dropped)
-                return data
-
-            run.file(pspec.path, inputs, chosen, make,
-                     dict(full_text=partner.full_text, self_url=pspec.self_url, profile=partner.profile))
-
-        for relpath, make in _extras(config):  # OPML, feeds.html, the stylesheets: config and code only
-            run.file(relpath, run.base, None, make, None)
-        report.removed = run.remove_stale()
-        old_articles = _read_articles(state_path)
-        report.changed_urls = sorted(url for rid, (digest, url) in in_feeds.items()
-                                     if old_articles.get(rid, [None])[0] != digest)
-        if run.state != run.old_state or in_feeds != old_articles:
-            _write_state(state_path, run.state, in_feeds)
+        target = publish.Directory(out_dir)
+        target.remove_stale_temp()
+        page(config, store, now)
+        the_plan = plan(config, store, now)
+        publish_plan(config, the_plan, target, report, say)
     return report
+
+
+def publish_plan(config: Config, the_plan: Plan, target: publish.Directory, report: Report, say: Say) -> None:
+    """Build, check and publish each document of the plan whose inputs
+    changed, one at a time (only one document's bytes are held at once);
+    remove what the last build published and this plan no longer has;
+    record the state. ``target``: where the files go (publish.py)."""
+    old_state = target.read_state()
+    old_articles = target.read_articles()
+    run = _Run(config, target, old_state, report, say)
+    for doc in the_plan.docs:
+        run.file(doc)
+    report.removed = run.remove_stale()
+    in_feeds = the_plan.in_feeds
+    report.changed_urls = sorted(url for rid, (digest, url) in in_feeds.items()
+                                 if old_articles.get(rid, [None])[0] != digest)
+    if run.state != old_state or in_feeds != old_articles:
+        target.write_state(run.state, in_feeds)
 
 
 def _builders():
@@ -128,47 +238,51 @@ class _Run:
     """One build's bookkeeping: which files are unchanged, checking,
     publishing, and what the state beside the feeds records."""
 
-    def __init__(self, config: Config, out_dir: Path, old_state: dict[str, dict], base: str, report: Report, say: Say):
-        self.config, self.out_dir, self.old_state, self.base, self.report, self.say = config, out_dir, old_state, base, report, say
+    def __init__(self, config: Config, target: publish.Directory, old_state: dict[str, dict], report: Report, say: Say):
+        self.config, self.target, self.old_state, self.report, self.say = config, target, old_state, report, say
         self.state: dict[str, dict] = {}
         self.built_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # for `status` only, never in a feed
 
-    def file(self, relpath: str, inputs: str, articles: Sequence[Article] | None,
-             make: Callable[[], bytes], check: dict | None) -> None:
-        """Publish ``make()`` at ``relpath`` unless its inputs are unchanged;
-        with ``check`` (validate.check's arguments), only if it passes."""
-        counted = len(articles) if articles is not None else 0
-        if _unchanged(self.out_dir, relpath, inputs, self.old_state):
+    def file(self, doc: Doc) -> None:
+        """Publish ``doc`` unless its inputs are unchanged; a feed only if it
+        passes its check."""
+        relpath = doc.path
+        counted = doc.items or 0
+        if self.target.unchanged(relpath, doc.inputs, self.old_state):
             self.state[relpath] = self.old_state[relpath]
             self.report.feeds_unchanged += 1
             self.report.items += counted
             return
         try:
-            data = make()
-            path = publish.target(self.out_dir, relpath)
+            made = doc.make()
+            data = made[0] if isinstance(made, tuple) else made
+            if isinstance(made, tuple):  # a partner feed: (bytes, what its profile left out)
+                self.report.dropped.extend(f"{doc.path}: {rid}: {why}" for rid, why in made[1].dropped)
+            self.target.check_path(relpath)
         except (ValueError, UnsafePathError) as exc:  # one bad file never stops the others
             self._failed(relpath, [f"{relpath}: not built: {exc}"])
             return
         problems = []
-        if check is not None:
+        if doc.check is not None:
             from . import validate
 
-            _fmt, problems = validate.check(data, site=self.config.site, **check)
+            _fmt, problems = validate.check(data, site=self.config.site, **doc.check)
             errors = [p for p in problems if p.level == "error"]
             if errors:
                 self._failed(relpath, [f"{relpath}:{p.line}: {p.level} {p.code}: {p.message} [{p.spec}]" if p.line
                                        else f"{relpath}: {p.level} {p.code}: {p.message} [{p.spec}]" for p in errors])
                 return
-        if publish.write_atomic(path, data):
+        entry = self.target.write(relpath, data)
+        if entry.pop("written"):
             self.report.feeds_written += 1
             self.report.written.append(relpath)
         else:
             self.report.feeds_unchanged += 1
-        entry = {"inputs": inputs, "output": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-                 "mtime_ns": path.stat().st_mtime_ns, "built": self.built_at}
-        if articles is not None:
-            entry.update(items=len(articles), warnings=[str(p) for p in problems],
-                         newest=max((a.modified for a in articles), default=self.config.site.epoch).isoformat())
+        entry.update(inputs=doc.inputs, built=self.built_at)
+        if doc.items is not None:
+            entry.update(items=doc.items, warnings=[str(p) for p in problems])
+            if doc.newest is not None:
+                entry["newest"] = doc.newest
             self.report.items += counted
         self.state[relpath] = entry
 
@@ -182,18 +296,9 @@ class _Run:
         self.state[relpath] = {**last_good, "failed": {"at": self.built_at, "problems": problems}}
 
     def remove_stale(self) -> list[str]:
-        """Files the last builds published that this one no longer makes (a
-        month whose articles were all withdrawn, a removed partner): gone."""
-        gone = []
-        for relpath in sorted(set(self.old_state) - set(self.state)):
-            try:
-                path = publish.target(self.out_dir, relpath)
-            except UnsafePathError:
-                continue
-            if path.is_file() and not path.is_symlink():
-                path.unlink()
-                gone.append(relpath)
-        return gone
+        """Files the last builds published that this one no longer makes (the
+        old monthly archives, a removed partner): gone."""
+        return [relpath for relpath in sorted(set(self.old_state) - set(self.state)) if self.target.remove(relpath)]
 
 
 def _extras(config: Config) -> list[tuple[str, Callable[[], bytes]]]:
@@ -211,63 +316,19 @@ def _extras(config: Config) -> list[tuple[str, Callable[[], bytes]]]:
 def record_pings(out_dir: Path, pings: Sequence, paths: dict[str, str]) -> None:
     """Note each feed's last hub ping in the state (for ``status``).
     ``paths`` maps a pinged feed URL to its path under the out directory."""
-    state_path = publish.target(out_dir, STATE_NAME)
-    state = _read_state(state_path)
+    target = publish.Directory(out_dir)
+    state = target.read_state()
     for ping in pings:
         entry = state.get(paths.get(ping.url, ""))
         if entry is not None:
             entry.setdefault("pings", {})[ping.hub] = {"ok": ping.ok, "detail": ping.detail,
                                                        "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-    _write_state(state_path, state, _read_articles(state_path))
-
-
-def _write_state(path: Path, files: dict[str, dict], articles: dict[str, list[str]]) -> None:
-    """The state: per published file (see ``build``), and every article now
-    in a feed as id → [content hash, URL], so the next build knows which are
-    new or changed."""
-    doc = {"version": 1, "files": files, "articles": articles}
-    publish.write_atomic(path, json.dumps(doc, indent=1, sort_keys=True).encode())
-
-
-def _read_articles(path: Path) -> dict[str, list[str]]:
-    try:
-        doc = json.loads(path.read_bytes())
-        arts = doc.get("articles", {}) if doc.get("version") == 1 else {}
-        return {k: v for k, v in arts.items() if isinstance(v, list) and len(v) == 2}
-    except (OSError, ValueError, TypeError, AttributeError):
-        return {}
+    target.write_state(state, target.read_articles())
 
 
 def read_state(out_dir: Path) -> dict[str, dict]:
     """What the last builds recorded per published file (see ``build``)."""
-    return _read_state(publish.target(out_dir, STATE_NAME))
-
-
-def _read_state(path: Path) -> dict[str, dict]:
-    try:
-        doc = json.loads(path.read_bytes())
-        files = doc["files"] if doc.get("version") == 1 else {}
-        return {k: v for k, v in files.items() if isinstance(v, dict)}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-
-
-def _unchanged(out_dir: Path, relpath: str, inputs: str, state: dict[str, dict]) -> bool:
-    """The same inputs as last time, and the published file is still what we wrote."""
-    entry = state.get(relpath)
-    if not entry or entry.get("inputs") != inputs:
-        return False
-    try:
-        path = publish.target(out_dir, relpath)
-        st = path.stat()
-    except (OSError, UnsafePathError):
-        return False
-    if st.st_size == entry.get("bytes") and st.st_mtime_ns == entry.get("mtime_ns"):
-        return True  # untouched since we wrote it: no need to read it
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("output")
-    except OSError:
-        return False
+    return publish.Directory(out_dir).read_state()
 
 
 def _code_and_config_digest(config: Config) -> str:
