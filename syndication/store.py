@@ -111,6 +111,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (feed, id)
     ) WITHOUT ROWID;
     CREATE INDEX archive_pages_id ON archive_pages (id);
+    CREATE INDEX archive_pages_page ON archive_pages (feed, page);
     CREATE TABLE page_stats (
         feed   TEXT NOT NULL,
         page   INTEGER NOT NULL,
@@ -446,8 +447,10 @@ class Store:
         newest first, ties by id."""
         wanted = sorted(set(sections))
         rows = self._rows(
-            "SELECT a.id, a.record FROM archive_pages p JOIN articles a ON a.id = p.id"
-            f" WHERE p.feed = ? AND p.page = ? AND a.section IN ({','.join('?' * len(wanted))})"
+            # CROSS JOIN and "+section": the page's places first (an index range of
+            # at most page_items), never the sections' articles
+            "SELECT a.id, a.record FROM archive_pages p CROSS JOIN articles a ON a.id = p.id"
+            f" WHERE p.feed = ? AND p.page = ? AND +a.section IN ({','.join('?' * len(wanted))})"
             " AND a.status = 'publish' AND a.published <= ? AND a.withdrawn IS NULL"
             " ORDER BY a.published DESC, a.id", [feed, number, *wanted, utc_key(now)])
         return [self._article(rid, rec) for rid, rec in rows]

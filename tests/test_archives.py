@@ -177,6 +177,12 @@ def test_page_stats_follow_every_change_and_placing_reads_only_the_new(tmp_path,
         assert pipeline.page(config, store, NOW) == 1  # v-mire's first page; the root keeps its place
         assert store.page_stats("v-mire") == {1: (1, sig(moved))} and store.page_stats("main") == {1: (1, sig(moved))}
         assert [x.id for x in store.page("politika", 1, ["politika"], NOW)] == []  # gone from politika's page
+        seen: list[str] = []
+        store.db.set_trace_callback(seen.append)
+        store.page("main", 1, config.section_slugs, NOW)
+        store.db.set_trace_callback(None)
+        plan = " ".join(r[3] for r in store.db.execute("EXPLAIN QUERY PLAN " + seen[-1]))
+        assert plan.startswith("SEARCH p USING COVERING INDEX archive_pages_page (feed=? AND page=?)"), plan  # flat in the site's size
 
 
 def test_tombstones_for_withdrawn_articles(tmp_path, config):
