@@ -301,12 +301,23 @@ def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None, dry_
 @click.pass_obj
 def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
     """For every feed: items, bytes, newest item's age, last build, last
-    check problems. Exit 1 when a feed is missing or its last build failed."""
+    check problems, and — when the store is there — whether the next build
+    would build it again (the build's own plan; nothing is written). Exit 1
+    when a feed is missing or its last build failed."""
     import json
+
+    from . import publish
 
     config = obj.config()
     clock = _now(now, config)
     state = pipeline.read_state(out_dir)
+    pending: dict[str, bool] = {}
+    if Path(obj.store_path()).is_file():
+        with Store(obj.store_path(), create=False) as store, store.rolled_back():
+            pipeline.page(config, store, clock)
+            target = publish.Directory(out_dir)
+            pending = {doc.path: not target.unchanged(doc.path, doc.inputs, state)
+                       for doc in pipeline.plan(config, store, clock).docs}
     rows = []
     partner_paths = [p.path for p in config_mod.load_partners(config)]
     for path in [spec.path for spec in config.feeds] + partner_paths + [config.opml_path]:
@@ -319,10 +330,14 @@ def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
             "path": path, "exists": (out_dir / path).is_file(), "items": entry.get("items"),
             "bytes": entry.get("bytes"), "newest": newest, "newest_age_s": age, "built": entry.get("built"),
             "warnings": entry.get("warnings", []), "failed": entry.get("failed"), "pings": entry.get("pings", {}),
+            "to_build": pending.get(path),
         })
     bad = [r for r in rows if not r["exists"] or r["failed"]]
+    pages = [p for p in pending if "archive" in p.split("/")]
+    plan = {"files": len(pending), "to_build": sum(pending.values()), "archive_pages": len(pages),
+            "archive_pages_to_build": sum(pending[p] for p in pages)} if pending else None
     if fmt == "json":
-        click.echo(json.dumps({"out": str(out_dir), "feeds": rows, "ok": not bad}, ensure_ascii=False, indent=1))
+        click.echo(json.dumps({"out": str(out_dir), "feeds": rows, "plan": plan, "ok": not bad}, ensure_ascii=False, indent=1))
     else:
         for r in rows:
             flag = "FAILED" if r["failed"] else ("MISSING" if not r["exists"] else "ok")
@@ -330,10 +345,14 @@ def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
             click.echo(f"{flag:<7} {r['path']:<36} {r['items'] if r['items'] is not None else '-':>4} items "
                        f"{r['bytes'] or 0:>9} B  newest {age:>8} ago  built {r['built'] or '-'}"
                        + (f"  ({len(r['warnings'])} warnings)" if r["warnings"] else "")
+                       + ("  (to build)" if r["to_build"] else "")
                        + "".join(f"  hub {'ok' if p['ok'] else 'FAILED ' + p['detail']} {p['at']}" for p in r["pings"].values()))
             if r["failed"]:
                 for problem in r["failed"]["problems"]:
                     click.echo(f"        {problem}")
+        if plan:
+            click.echo(f"next build: {plan['to_build']} of {plan['files']} files to build; archive pages: "
+                       f"{plan['archive_pages_to_build']} of {plan['archive_pages']} to build")
     sys.exit(EXIT_FEED_FAILED if bad else EXIT_OK)
 
 
