@@ -64,6 +64,11 @@ class Doc:
     items: int | None = None
     #: Its newest article's modified time (ISO), for ``status``.
     newest: str | None = None
+    #: After ``make()``: (id, content hash) of the articles in it, for checking
+    #: each item once per build (``_Checked``); None: always checked whole.
+    items_of: Callable[[], dict[str, str]] | None = field(default=None, repr=False, compare=False)
+    #: Its format ("rss", "atom", "json"), for the same.
+    format: str | None = None
 
 
 @dataclass
@@ -119,6 +124,7 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
     since = now - timedelta(days=config.tombstone_days)
     in_feeds: dict[str, list[str]] = {}
     page_docs: list[Doc] = []
+    order: list[tuple[float, int]] = []
     last_pages: dict[str, int] = {}
 
     for section in archives.archived_sections(config) if config.archives else []:
@@ -130,11 +136,20 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
         for pg in archives.pages(config, spec, last):
             links = pg.links
             n, sig = stats.get(pg.number, (0, 0))
+            got: dict[str, str] = {}
+
+            def make(pg=pg, links=links, got=got) -> bytes:
+                got.clear()
+                return _builders().build(config, pg.spec, store.page(pg.feed, pg.number, pg.spec.slugs, now, got),
+                                         links=links, archive=True)
+
             page_docs.append(Doc(
-                pg.spec.path, "archive", _digest(base, pg.spec.path, [("", f"{n}:{sig}")], links, []),
-                lambda pg=pg, links=links: _builders().build(
-                    config, pg.spec, store.page(pg.feed, pg.number, pg.spec.slugs, now), links=links, archive=True),
-                dict(full_text=True, self_url=pg.spec.self_url), n))
+                pg.spec.path, "archive", _digest(base, pg.spec.path, [("", f"{n}:{sig}")], links, []), make,
+                dict(full_text=True, self_url=pg.spec.self_url), n, items_of=lambda got=got: got,
+                format=pg.spec.variant.format))
+            # in the order the articles came (a page's end, as a share of its section's pages):
+            # the root's page and the leaf pages that hold the same articles come close together
+            order.append((pg.number / last, len(order)))
 
     feed_docs: list[Doc] = []
     for spec in config.feeds:
@@ -150,7 +165,8 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
             spec.path, "feed", _digest(base, spec.path, [(a.id, hashes[a.id]) for a in articles], links, deleted),
             lambda spec=spec, articles=articles, links=links, deleted=deleted: _builders().build(
                 config, spec, articles, links=links, deleted=deleted),
-            dict(full_text=spec.variant.full_text, self_url=spec.self_url), len(articles), _newest(config, articles)))
+            dict(full_text=spec.variant.full_text, self_url=spec.self_url), len(articles), _newest(config, articles),
+            items_of=lambda articles=articles: {a.id: hashes[a.id] for a in articles}, format=spec.variant.format))
 
     partner_docs: list[Doc] = []
     for partner in partner_list:
@@ -165,6 +181,7 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
             len(chosen), _newest(config, chosen)))
 
     files = [Doc(relpath, "file", base, make) for relpath, make in _extras(config)]
+    page_docs = [page_docs[i] for _share, i in sorted(order)]
     return Plan(page_docs + feed_docs + partner_docs + files, in_feeds)
 
 
@@ -241,6 +258,7 @@ class _Run:
     def __init__(self, config: Config, target: publish.Directory, old_state: dict[str, dict], report: Report, say: Say):
         self.config, self.target, self.old_state, self.report, self.say = config, target, old_state, report, say
         self.state: dict[str, dict] = {}
+        self.checked = _Checked(config)
         self.built_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # for `status` only, never in a feed
 
     def file(self, doc: Doc) -> None:
@@ -264,9 +282,7 @@ class _Run:
             return
         problems = []
         if doc.check is not None:
-            from . import validate
-
-            _fmt, problems = validate.check(data, site=self.config.site, **doc.check)
+            problems = self.checked.check(data, doc)
             errors = [p for p in problems if p.level == "error"]
             if errors:
                 self._failed(relpath, [f"{relpath}:{p.line}: {p.level} {p.code}: {p.message} [{p.spec}]" if p.line
@@ -299,6 +315,76 @@ class _Run:
         """Files the last builds published that this one no longer makes (the
         old monthly archives, a removed partner): gone."""
         return [relpath for relpath in sorted(set(self.old_state) - set(self.state)) if self.target.remove(relpath)]
+
+
+class _Checked:
+    """The validator, each item once per build: an item (an article's
+    content hash, in a format and variant) that passed in one document is
+    not checked again in the next that carries it (the root's archive page
+    and its leaf section's, the feeds of a section and of its parents).
+
+    The whole document is still parsed (well-formed, within the size limit)
+    and its ids are checked unique; then the document without the items
+    already checked — its own elements, links, and the new items, in the
+    same context — goes through the full check. Any error: the whole
+    document is checked again, for the report's line numbers. Partner feeds
+    (profiles count and weigh their items) and JSON Feed are always checked
+    whole. At most ``BOUND`` items are remembered (the oldest are forgotten)."""
+
+    BOUND = 50_000
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.seen: dict[tuple[str, ...], None] = {}
+
+    def _whole(self, data: bytes, doc: Doc) -> list:
+        from . import validate
+
+        return validate.check(data, site=self.config.site, **doc.check)[1]
+
+    def check(self, data: bytes, doc: Doc) -> list:
+        fmt = doc.format if doc.format in _ITEM and doc.check.get("profile") is None else None
+        items = doc.items_of() if doc.items_of is not None and fmt else {}
+        # RSS items carry their feed's URL (the reprint source): one feed's items are its own
+        context = (fmt, str(doc.check.get("full_text")), doc.check["self_url"] if fmt == "rss" else "")
+        keys = {rid: (digest, *context) for rid, digest in items.items()}
+        known = {rid for rid, key in keys.items() if key in self.seen}
+        if not known:
+            problems = self._whole(data, doc)
+        else:
+            problems = self._without(data, doc, fmt, known)
+        if not any(p.level == "error" for p in problems):
+            for key in keys.values():
+                self.seen.pop(key, None)
+                self.seen[key] = None
+            while len(self.seen) > self.BOUND:
+                del self.seen[next(iter(self.seen))]
+        return problems
+
+    def _without(self, data: bytes, doc: Doc, fmt: str, known: set[str]) -> list:
+        from lxml import etree
+
+        from . import builders, validate
+
+        root, problems = validate.parse(data)
+        if root is None or problems:
+            return self._whole(data, doc)
+        entry, ident = _ITEM[fmt]
+        ids = [el.findtext(ident) for el in root.iter(entry)]
+        if len(ids) != len(set(ids)):
+            return self._whole(data, doc)  # duplicates: the full check names them
+        drop = {builders.item_id(self.config.site, rid) for rid in known}
+        for el in list(root.iter(entry)):
+            if el.findtext(ident) in drop:
+                el.getparent().remove(el)
+        rest = etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
+        problems = validate.check(rest, site=self.config.site, **doc.check)[1]
+        return self._whole(data, doc) if any(p.level == "error" for p in problems) else problems
+
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+#: The formats whose items are checked once: (item element, its id element).
+_ITEM = {"atom": (f"{_ATOM}entry", f"{_ATOM}id"), "rss": ("item", "guid")}
 
 
 def _extras(config: Config) -> list[tuple[str, Callable[[], bytes]]]:

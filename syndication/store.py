@@ -442,18 +442,25 @@ class Store:
         return {page: (n, sig) for page, n, sig in self._rows(
             "SELECT page, n, sig FROM page_stats WHERE feed = ? ORDER BY page", (feed,))}
 
-    def page(self, feed: str, number: int, sections: Iterable[str], now: datetime) -> list[Article]:
+    def page(self, feed: str, number: int, sections: Iterable[str], now: datetime,
+             hashes: dict[str, str] | None = None) -> list[Article]:
         """The articles a page shows now (visible, still in these sections),
-        newest first, ties by id."""
+        newest first, ties by id. ``hashes``, if given, gets each one's
+        stored content hash."""
         wanted = sorted(set(sections))
         rows = self._rows(
             # CROSS JOIN and "+section": the page's places first (an index range of
             # at most page_items), never the sections' articles
-            "SELECT a.id, a.record FROM archive_pages p CROSS JOIN articles a ON a.id = p.id"
+            "SELECT a.id, a.record, a.hash FROM archive_pages p CROSS JOIN articles a ON a.id = p.id"
             f" WHERE p.feed = ? AND p.page = ? AND +a.section IN ({','.join('?' * len(wanted))})"
             " AND a.status = 'publish' AND a.published <= ? AND a.withdrawn IS NULL"
             " ORDER BY a.published DESC, a.id", [feed, number, *wanted, utc_key(now)])
-        return [self._article(rid, rec) for rid, rec in rows]
+        out = []
+        for rid, rec, digest in rows:
+            out.append(self._article(rid, rec))
+            if hashes is not None:
+                hashes[rid] = digest
+        return out
 
     def count(self) -> int:
         return next(self._rows("SELECT count(*) FROM articles", ()))[0]

@@ -204,3 +204,34 @@ def test_tombstones_for_withdrawn_articles(tmp_path, config):
     assert [e.findtext(f"{ATOM}id") for e in root.iter(f"{ATOM}entry")] == ["tag:ms-news.ru,2018:article/a-001"]
     rss = next(f for f in config.feeds if f.path == "politika/rss.xml")
     assert b"deleted-entry" not in builders.build(config, rss, live, deleted=deleted)
+
+
+def test_an_item_is_checked_once_per_build_and_the_document_still_whole(tmp_path, config, monkeypatch):
+    from syndication import builders, validate
+
+    arts = [art(config, i) for i in (1, 2)]
+    hashes = {a.id: content_hash(a) for a in arts}
+    spec = next(f for f in config.feeds if f.path == "politika/atom-full.xml")
+    other = next(f for f in config.feeds if f.path == "atom-full.xml")
+
+    def doc(spec, articles, self_url=None):
+        return pipeline.Doc(spec.path, "feed", "", lambda: b"", dict(full_text=True, self_url=self_url or spec.self_url),
+                            len(articles), items_of=lambda: {a.id: hashes[a.id] for a in articles}, format="atom")
+
+    seen: list[bytes] = []
+    real = validate.check
+    monkeypatch.setattr(validate, "check", lambda data, **kw: seen.append(data) or real(data, **kw))
+    checked = pipeline._Checked(config)
+    assert [p for p in checked.check(builders.build(config, spec, arts), doc(spec, arts)) if p.level == "error"] == []
+    assert b"article/a-001" in seen[-1]
+    # the same items in another feed: only the feed itself goes through the check
+    assert [p for p in checked.check(builders.build(config, other, arts), doc(other, arts)) if p.level == "error"] == []
+    assert b"<feed" in seen[-1] and b"article/a-00" not in seen[-1] and len(seen) == 2
+    # a fault of the document is still found, with its line in the whole document
+    data = builders.build(config, other, arts)
+    errors = [p for p in checked.check(data, doc(other, arts, self_url="https://ms-news.ru/feeds/elsewhere.xml"))
+              if p.level == "error"]
+    assert [p.code for p in errors] == ["self-mismatch"] and seen[-1] == data
+    # the same item twice in one document: the check of the whole names it
+    twice = builders.build(config, other, [arts[0], arts[0]])
+    assert "duplicate-id" in [p.code for p in checked.check(twice, doc(other, arts))]
