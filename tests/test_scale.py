@@ -25,7 +25,13 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    import importlib.util
+
     from syndication.cli import main
+
+    if importlib.util.find_spec("syndication.profiles") is None:
+        # the corpus's in-text images need the partner profiles of issue 11 (Dzen enclosures)
+        pytest.skip("needs issue 11's partner profiles (syndication/profiles.py, branch content)")
 
     work = tmp_path_factory.mktemp("scale")
     src = work / "corpus.jsonl"
@@ -38,7 +44,7 @@ def built(tmp_path_factory):
             main(["--config", str(CONFIG_DIR), "--store", str(store), *map(str, args)])
         return exc.value.code or 0
 
-    assert cli("import", src) == 0
+    assert cli("import", src) == 0  # every record of the corpus is valid
     assert cli("build", "--out", out, "--now", NOW) == 0
     return cli, out
 
@@ -67,8 +73,8 @@ def test_every_page_is_bounded_linked_and_every_article_is_on_one(built):
             rels = {ln.get("rel"): ln.get("href") for ln in root.findall(f"{ATOM}link")}
             assert ("next-archive" in rels) == (n < numbers[-1]) and ("prev-archive" in rels) == (n > 1)
         assert len(seen) == len(set(seen))
-        if section.parent is None:
-            assert len(seen) == N  # the root's pages hold every article, once
+        if section.parent is None:  # the root's pages hold every published article, once
+            assert len(seen) == sum(r["status"] == "publish" for r in corpus.records(N))
     top = etree.fromstring((out / "atom-full.xml").read_bytes())
     assert [ln.get("href") for ln in top.findall(f"{ATOM}link") if ln.get("rel") == "prev-archive"] == [
         f"{config.site.feeds_url}archive/{max(int(p.name) for p in (out / 'archive').iterdir())}/atom-full.xml"]
