@@ -59,21 +59,22 @@ def page_path(spec: FeedSpec, page: int) -> str:
     return f"{head}/{page}/{spec.variant.file}"
 
 
-def assign(last_page: int, count: int, size: int, newcomers: Iterable[tuple[str, int]],
-           page_items: int, page_bytes: int) -> Iterator[tuple[str, int, int]]:
+def assign(last: tuple[int, int, int], newcomers: Iterable[tuple[str, int]], page_items: int, page_bytes: int
+           ) -> tuple[list[tuple[str, int, int]], tuple[int, int, int]]:
     """(id, page, estimated bytes) for each newcomer (id, estimated bytes),
-    in the given order, filling the last page (``last_page`` holding
-    ``count`` articles of ``size`` bytes; 0 = none yet) and then new ones.
-    A page always takes its first article, however large."""
-    page = last_page
-    if page == 0:
-        page, count, size = 1, 0, 0
+    in the given order, filling the last page (``last``: its number, the
+    articles it holds and their bytes; (0, 0, 0) = none yet) and then new
+    ones; and the last page after them. A page always takes its first
+    article, however large."""
+    page, count, size = last if last[0] else (1, 0, 0)
+    rows = []
     for rid, est in newcomers:
         if count and (count >= page_items or size + est > page_bytes):
             page, count, size = page + 1, 0, 0
-        yield rid, page, est
+        rows.append((rid, page, est))
         count += 1
         size += est
+    return rows, (page, count, size)
 
 
 @dataclass(frozen=True)

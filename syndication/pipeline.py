@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -26,6 +26,8 @@ from .types import Article, Config, FeedSpec, Report
 STATE_NAME = publish.STATE_NAME
 
 Say = Callable[[str], None]
+#: Articles placed on archive pages per step (``page``): bounds its memory.
+PLACE_CHUNK = 5_000
 
 
 def import_records(stream: BinaryIO, config: Config, store: Store, say: Say) -> Report:
@@ -90,24 +92,27 @@ def page(config: Config, store: Store, now: datetime) -> int:
     Returns how many places were taken."""
     if not config.archives:
         return 0
-    fresh = store.unpaged(now)
-    if not fresh:
-        return 0
-    placed = store.placed(rid for rid, _section, _n in fresh)
-    rows: list[tuple[str, str, int, int]] = []
-    for section in archives.archived_sections(config):
-        spec = archives.archive_spec(config, section)
-        if spec is None:
-            continue
-        feed = section.slug
-        newcomers = [(rid, archives.estimate(n)) for rid, sec, n in fresh
-                     if sec in spec.slugs and (feed, rid) not in placed]
-        if newcomers:
-            last, count, size = store.last_page(feed)
-            rows += [(feed, rid, number, est) for rid, number, est in archives.assign(
-                last, count, size, newcomers, config.archive_page_items, config.archive_page_bytes)]
-    store.assign_pages(rows, [rid for rid, _section, _n in fresh])
-    return len(rows)
+    feeds = [(s.slug, spec.slugs) for s in archives.archived_sections(config)
+             if (spec := archives.archive_spec(config, s)) is not None]
+    last: dict[str, tuple[int, int, int]] = {}  # per feed: its last page (number, articles, bytes)
+    taken = 0
+    with store.writing():
+        fresh = store.unpaged(now)
+        # in chunks: the first build of a large store places every article
+        while chunk := list(itertools.islice(fresh, PLACE_CHUNK)):
+            placed = store.placed(rid for rid, _section, _n in chunk)
+            rows: list[tuple[str, str, int, int]] = []
+            for feed, slugs in feeds:
+                newcomers = [(rid, archives.estimate(n)) for rid, sec, n in chunk
+                             if sec in slugs and (feed, rid) not in placed]
+                if newcomers:
+                    got, last[feed] = archives.assign(last.get(feed) or store.last_page(feed), newcomers,
+                                                      config.archive_page_items, config.archive_page_bytes)
+                    rows += [(feed, rid, number, est) for rid, number, est in got]
+            store.assign_pages(rows)
+            taken += len(rows)
+        store.unpaged_done(now)
+    return taken
 
 
 def plan(config: Config, store: Store, now: datetime) -> Plan:

@@ -404,29 +404,38 @@ class Store:
                               (feed,)), None)
         return (row[0], row[1], row[2]) if row else (0, 0, 0)
 
-    def unpaged(self, now: datetime) -> list[tuple[str, str, int]]:
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """The open ``transaction()`` (or ``rolled_back()``), else one of its own."""
+        if self._outer:
+            yield
+        else:
+            with self.transaction():
+                yield
+
+    def unpaged(self, now: datetime) -> Iterator[tuple[str, str, int]]:
         """(id, section, bytes of the stored record) of the visible articles
-        that changed or appeared since the last ``assign_pages``, oldest first,
-        ties by id: the only articles that may join a page."""
-        return list(self._rows(
+        that changed or appeared since the last ``unpaged_done``, oldest
+        first, ties by id: the only articles that may join a page. (Sorted
+        before the first row comes: pages may be written while it is read.)"""
+        return self._rows(
             "SELECT a.id, a.section, length(CAST(a.record AS BLOB)) FROM unpaged u JOIN articles a ON a.id = u.id"
             " WHERE a.status = 'publish' AND a.withdrawn IS NULL AND a.published <= ? ORDER BY a.published, a.id",
-            (utc_key(now),)))
+            (utc_key(now),))
 
-    def assign_pages(self, rows: Iterable[tuple[str, str, int, int]], done: Iterable[str]) -> None:
-        """Record (feed, id, page, estimated bytes) rows (an article already
-        on a page of that feed keeps its page), and take ``done`` (the ids
-        ``unpaged`` gave) and every article no longer visible off the queue."""
-        rows, done = list(rows), list(done)
+    def assign_pages(self, rows: Iterable[tuple[str, str, int, int]]) -> None:
+        """Record (feed, id, page, estimated bytes) rows; an article already
+        on a page of that feed keeps its page."""
+        rows = list(rows)
+        self._write(lambda: self.db.executemany(
+            "INSERT INTO archive_pages (feed, id, page, size) SELECT ?, ?, ?, ?"
+            " WHERE NOT EXISTS (SELECT 1 FROM archive_pages WHERE feed = ?1 AND id = ?2)", rows))
 
-        def write() -> None:
-            self.db.executemany("INSERT INTO archive_pages (feed, id, page, size) SELECT ?, ?, ?, ?"
-                                " WHERE NOT EXISTS (SELECT 1 FROM archive_pages WHERE feed = ?1 AND id = ?2)", rows)
-            self.db.executemany("DELETE FROM unpaged WHERE id = ?", [(rid,) for rid in done])
-            self.db.execute("DELETE FROM unpaged WHERE id NOT IN"
-                            f" (SELECT id FROM articles WHERE id = unpaged.id AND {_VISIBLE})")
-
-        self._write(write)
+    def unpaged_done(self, now: datetime) -> None:
+        """Empty the queue but for the articles whose time has not come."""
+        self._write(lambda: self.db.execute(
+            "DELETE FROM unpaged WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = unpaged.id"
+            " AND a.status = 'publish' AND a.withdrawn IS NULL AND a.published > ?)", (utc_key(now),)))
 
     def placed(self, ids: Iterable[str]) -> set[tuple[str, str]]:
         """(feed, id) of these articles that are on a page already."""

@@ -37,8 +37,11 @@ def sig(a) -> int:
        st.integers(0, 6), st.integers(0, 4_000))
 def test_assign_fills_pages_in_order_within_both_bounds(sizes, items, budget, count, used):
     last = 4 if count else 0
-    rows = list(archives.assign(last, min(count, items), used if count else 0,
-                                [(f"r{i}", s) for i, s in enumerate(sizes)], items, budget))
+    rows, after = archives.assign((last, min(count, items), used if count else 0),
+                                  [(f"r{i}", s) for i, s in enumerate(sizes)], items, budget)
+    if rows:
+        assert after == (rows[-1][1], sum(r[1] == rows[-1][1] for r in rows) + (min(count, items) if rows[-1][1] == last else 0),
+                         sum(r[2] for r in rows if r[1] == rows[-1][1]) + (used if count and rows[-1][1] == last else 0))
     assert [r[0] for r in rows] == [f"r{i}" for i in range(len(sizes))]  # every newcomer, in order
     pages = [r[1] for r in rows]
     assert pages == sorted(pages) and all(b - a in (0, 1) for a, b in zip(pages, pages[1:]))
@@ -165,7 +168,7 @@ def test_page_stats_follow_every_change_and_placing_reads_only_the_new(tmp_path,
         store.upsert([a, b, art(config, 3, status="draft"), future])
         assert pipeline.page(config, store, NOW) == 4  # a and b, on the root's and politika's first page
         assert store.page_stats("politika") == {1: (2, sig(a) + sig(b))}
-        assert store.unpaged(NOW) == [] and store.unpaged(NOW + timedelta(days=2))[0][0] == "a-004"  # waits its time
+        assert list(store.unpaged(NOW)) == [] and next(store.unpaged(NOW + timedelta(days=2)))[0] == "a-004"  # waits
         edited = art(config, 1, title="Правка")
         store.upsert([edited])
         assert store.page_stats("politika") == {1: (2, sig(edited) + sig(b))}
@@ -235,3 +238,17 @@ def test_an_item_is_checked_once_per_build_and_the_document_still_whole(tmp_path
     # the same item twice in one document: the check of the whole names it
     twice = builders.build(config, other, [arts[0], arts[0]])
     assert "duplicate-id" in [p.code for p in checked.check(twice, doc(other, arts))]
+
+
+def test_placing_in_chunks_gives_the_same_pages(tmp_path, config, monkeypatch):
+    small = replace(config, archive_page_items=3)
+    arts = [art(config, i, section=("politika", "v-mire", "stati")[i % 3]) for i in range(1, 20)]
+    places = []
+    for chunk in (1000, 2):
+        monkeypatch.setattr(pipeline, "PLACE_CHUNK", chunk)
+        with Store(tmp_path / f"s{chunk}.sqlite3") as store:
+            store.upsert(arts)
+            assert pipeline.page(small, store, NOW) == 2 * 19
+            places.append(sorted(store.db.execute("SELECT feed, id, page FROM archive_pages")))
+            assert list(store.unpaged(NOW)) == []
+    assert places[0] == places[1] and max(p for _f, _i, p in places[0]) == 7  # the root: 19 articles, 3 a page
