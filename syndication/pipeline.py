@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import heapq
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -124,8 +125,19 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
     partner_list = load_partners(config)
     # One indexed query per section serves every feed that includes it.
     depth = max([spec.items for spec in config.feeds] + [p.items for p in partner_list], default=0)
+    # The newest (time, id) of each section, then the records of only the articles some feed takes.
+    keys = {s.slug: store.newest_keys(s.slug, now, depth) for s in config.sections}
+
+    def newest(slugs: frozenset[str], n: int) -> list[str]:
+        return [rid for _when, rid in heapq.nsmallest(
+            n, (k for slug in slugs for k in keys[slug]), key=lambda k: (_Desc(k[0]), k[1]))]
+
+    chosen_ids = {spec.path: newest(spec.slugs, spec.items) for spec in config.feeds}
+    partner_specs = [(partner, partners.spec_for(config, partner)) for partner in partner_list]
+    chosen_ids.update((pspec.path, newest(pspec.slugs, depth)) for _partner, pspec in partner_specs)
     hashes: dict[str, str] = {}  # the stored content hashes: none is computed again
-    per_section = {s.slug: store.newest([s.slug], now, depth, hashes) for s in config.sections}
+    loaded = store.articles({rid for ids in chosen_ids.values() for rid in ids}, hashes)
+    per_feed = {path: [loaded[rid] for rid in ids if rid in loaded] for path, ids in chosen_ids.items()}
     since = now - timedelta(days=config.tombstone_days)
     in_feeds: dict[str, list[str]] = {}
     page_docs: list[Doc] = []
@@ -158,8 +170,7 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
 
     feed_docs: list[Doc] = []
     for spec in config.feeds:
-        candidates = [a for slug in spec.slugs for a in per_section[slug]]
-        articles = sections.select(spec, candidates, now)
+        articles = sections.select(spec, per_feed[spec.path], now)
         in_feeds.update((a.id, [hashes[a.id], a.url]) for a in articles)
         links = []
         newest_archive = archives.newest_archive(config, spec, last_pages)
@@ -174,9 +185,8 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
             items_of=lambda articles=articles: {a.id: hashes[a.id] for a in articles}, format=spec.variant.format))
 
     partner_docs: list[Doc] = []
-    for partner in partner_list:
-        pspec = partners.spec_for(config, partner)
-        candidates = sections.select(replace(pspec, items=depth), [a for slug in pspec.slugs for a in per_section[slug]], now)
+    for partner, pspec in partner_specs:
+        candidates = sections.select(replace(pspec, items=depth), per_feed[pspec.path], now)
         chosen, _too_old = partners.eligible(partners.PROFILES[partner.profile], candidates, now)
         chosen = chosen[:partner.items]
         partner_docs.append(Doc(
@@ -188,6 +198,13 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
     files = [Doc(relpath, "file", base, make) for relpath, make in _extras(config)]
     page_docs = [page_docs[i] for _share, i in sorted(order)]
     return Plan(page_docs + feed_docs + partner_docs + files, in_feeds)
+
+
+class _Desc(str):
+    """A string that sorts backwards (newest first, in ``heapq.nsmallest``)."""
+
+    def __lt__(self, other: str) -> bool:
+        return str.__gt__(self, other)
 
 
 def _newest(config: Config, articles: Sequence[Article]) -> str:

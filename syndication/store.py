@@ -369,6 +369,28 @@ class Store:
                     hashes[rid] = digest
         return out
 
+    def newest_keys(self, section: str, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """(published UTC key, id) of a section's newest ``limit`` visible
+        articles, newest first, ties by id: ``newest`` without the records
+        (an index range), so a build loads only the articles its feeds take."""
+        return list(self._rows(
+            "SELECT published, id FROM articles WHERE section = ? AND status = 'publish'"
+            " AND published <= ? AND withdrawn IS NULL ORDER BY published DESC, id LIMIT ?",
+            (section, utc_key(now), limit)))
+
+    def articles(self, ids: Iterable[str], hashes: dict[str, str] | None = None) -> dict[str, Article]:
+        """These articles by id (those the store has); ``hashes``, if given,
+        gets each one's stored content hash."""
+        wanted, out = sorted(set(ids)), {}
+        for i in range(0, len(wanted), 500):
+            part = wanted[i:i + 500]
+            for rid, rec, digest in self._rows(
+                    f"SELECT id, record, hash FROM articles WHERE id IN ({','.join('?' * len(part))})", part):
+                out[rid] = self._article(rid, rec)
+                if hashes is not None:
+                    hashes[rid] = digest
+        return out
+
     def all(self, section: Iterable[str] | None = None) -> Iterator[Article]:
         """Every article, sorted by id (the export order)."""
         for rid, rec in self.records(section):
