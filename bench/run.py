@@ -133,8 +133,16 @@ def cached_store(work: Path, n: int, corpus_path: Path) -> Path:
     return store
 
 
-def bench_size(work: Path, n: int, figures: dict, measure_import: bool) -> None:
+def bench_size(work: Path, n: int, figures: dict, measure_import: bool, partial: Path | None = None) -> None:
+    """``partial``: the figures so far are written there after every step
+    (a long run that is stopped keeps what it measured)."""
     row: dict = {}
+    figures["sizes"][str(n)] = row
+
+    def keep() -> None:
+        if partial is not None:
+            partial.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
     corpus_path = ensure_corpus(work, n)
     mb = corpus_path.stat().st_size / 1e6
     if measure_import:
@@ -166,11 +174,13 @@ def bench_size(work: Path, n: int, figures: dict, measure_import: bool) -> None:
                          "archive_pages": sum(1 for _ in out.rglob("archive/*/*")),
                          "largest_page_bytes": max((p.stat().st_size for p in out.rglob("archive/*/*")), default=0),
                          "archive_to_site_text": round(archive_bytes / site_text, 2), "site_text_bytes": site_text}
+    keep()
     before = snapshot(out)
     noop = measure(syndication("--store", str(store), "build", "--out", str(out), "--now", NOW))
     row["build_noop"] = {**noop, "files_written": sum(1 for k, v in snapshot(out).items() if before.get(k) != v),
                          "fraction_of_full": round(noop["wall_s"] / full["wall_s"], 3)}
 
+    keep()
     new = work / "new-10.jsonl"
     offset = subprocess.run([sys.executable, "-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("
                              "\"SELECT count(*) FROM articles WHERE id LIKE 'bench-100000__'\").fetchone()[0])", str(store)],
@@ -191,6 +201,7 @@ def bench_size(work: Path, n: int, figures: dict, measure_import: bool) -> None:
     row["build_incremental_10"] = {**inc, "fraction_of_full": round(inc["wall_s"] / full["wall_s"], 3),
                                    "files_written": len(changed), "closed_pages_written": len(closed)}
 
+    keep()
     # the reference last, after our out directory is gone (at 1M both would not fit on the disk)
     row["validate"] = bench_validate(out / "rss-full.xml")
     shutil.rmtree(out, ignore_errors=True)
@@ -202,7 +213,7 @@ def bench_size(work: Path, n: int, figures: dict, measure_import: bool) -> None:
     row["build_ratio_to_feedgen_alone"] = round(full["wall_s"] / ref["wall_s"], 2)
     row["build_cpu_ratio_to_feedgen_alone"] = round(full["cpu_s"] / ref["cpu_s"], 2)
 
-    figures["sizes"][str(n)] = row
+    keep()
 
 
 def bench_validate(path: Path) -> dict:
@@ -322,6 +333,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="100000,1000000", help="comma-separated archive sizes")
     ap.add_argument("--work", default=str(ROOT / ".bench"), help="working directory (corpora and stores are cached here)")
     ap.add_argument("--json", help="write the figures here as JSON")
+    ap.add_argument("--import-size", type=int, help="the size whose import is timed (default: the largest ≤ 100k; "
+                    "0: none, every store is imported once and cached)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(args.work)
@@ -334,9 +347,9 @@ def main() -> None:
 
     compileall.compile_dir(str(ROOT / "syndication"), quiet=1)
     figures: dict = {"machine": machine(), "now": NOW, "sizes": {}}
-    import_size = max((n for n in sizes if n <= 100_000), default=min(sizes))
+    import_size = max((n for n in sizes if n <= 100_000), default=min(sizes)) if args.import_size is None else args.import_size
     for n in sizes:
-        bench_size(work, n, figures, measure_import=(n == import_size))
+        bench_size(work, n, figures, measure_import=(n == import_size), partial=work / "partial.json")
     figures["fetch_wordpress"] = bench_fetch(work, 10_000 if max(sizes) >= 100_000 else 500)
     print(table(figures))
     if args.json:
