@@ -50,7 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from .errors import SyndicationError, UnsafePathError, UsageError
+from .errors import ServiceUnavailable
+from .errors import UnsafePathError, UsageError
 from .directory import FEEDS_HTML
 from .serve import content_type
 
@@ -64,13 +65,6 @@ STATE_VERSION = 1
 MAX_STATE_BYTES = 64 * 1024 * 1024
 #: One object: more than any feed the build may write (the largest budget is 10 MB).
 MAX_OBJECT_BYTES = 64 * 1024 * 1024
-
-
-class TargetUnavailable(SyndicationError):
-    """The object store could not be reached or refused a request; what was
-    published stays whole, and the next publish converges."""
-
-    exit_code = 75
 
 
 @dataclass(frozen=True)
@@ -206,7 +200,7 @@ class ObjectTarget:
         if obj is None:
             return {}
         if obj.get("ContentLength", 0) > MAX_STATE_BYTES:
-            raise TargetUnavailable(f"{self.state_location}: the state is over {MAX_STATE_BYTES} bytes; refused")
+            raise ServiceUnavailable(f"{self.state_location}: the state is over {MAX_STATE_BYTES} bytes; refused")
         raw = obj["Body"].read(MAX_STATE_BYTES + 1)
         try:
             state = json.loads(raw)
@@ -234,9 +228,9 @@ class ObjectTarget:
             code = exc.response.get("Error", {}).get("Code", "")
             if _missing_ok and code in ("NoSuchKey", "404", "NotFound"):
                 return None
-            raise TargetUnavailable(f"{where}: {operation} failed: {code or exc}") from None
+            raise ServiceUnavailable(f"{where}: {operation} failed: {code or exc}") from None
         except BotoCoreError as exc:  # refused connections, timeouts, no credentials: no secret in these
-            raise TargetUnavailable(f"{where}: {operation} failed: {exc}") from None
+            raise ServiceUnavailable(f"{where}: {operation} failed: {exc}") from None
 
 
 def _same(entry: dict | None, relpath: str, data: bytes, cache_control: str) -> bool:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from syndication.errors import UnsafePathError, UsageError
-from syndication.objectstore import (LAST, ObjectTarget, S3Location, TargetUnavailable, directory_files,
+from syndication.errors import ServiceUnavailable, UnsafePathError, UsageError
+from syndication.objectstore import (LAST, ObjectTarget, S3Location, directory_files,
                                      publish_directory)
 from syndication.serve import content_type
 
@@ -215,7 +215,7 @@ def test_kill_9_mid_upload_leaves_every_object_whole_and_the_next_publish_conver
 def test_failures_are_target_unavailable_and_never_show_the_secret(builds, s3env, bucket, prefix, monkeypatch) -> None:
     a, _ = builds
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-secret-do-not-print")
-    with pytest.raises(TargetUnavailable) as exc:
+    with pytest.raises(ServiceUnavailable) as exc:
         publish_directory(a, ObjectTarget.from_url(f"s3://{bucket}/{prefix}"))
     assert exc.value.exit_code == 75 and "wrong-secret" not in str(exc.value)
     assert f"s3://{bucket}/.syndication/{prefix}.state.json" in str(exc.value)
@@ -223,7 +223,7 @@ def test_failures_are_target_unavailable_and_never_show_the_secret(builds, s3env
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
     target = ObjectTarget.from_url(f"s3://{bucket}/{prefix}")
     target.client.meta.config.retries = {"max_attempts": 1}
-    with pytest.raises(TargetUnavailable, match="GetObject|get_object"):
+    with pytest.raises(ServiceUnavailable, match="GetObject|get_object"):
         target.publish({"rss.xml": b"<rss/>"})
 
 
