@@ -327,8 +327,9 @@ http {{
     if check.returncode != 0:
         shutil.rmtree(base, ignore_errors=True)
         raise RuntimeError(f"nginx rejects the config: {check.stderr.strip()}")
-    proc = subprocess.Popen([nginx, "-p", str(base), "-c", str(base / "nginx.conf")], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=(base / "stderr").open("wb"), start_new_session=True)
+    with (base / "stderr").open("wb") as err:
+        proc = subprocess.Popen([nginx, "-p", str(base), "-c", str(base / "nginx.conf")], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
     service = Nginx(base, port, proc)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
