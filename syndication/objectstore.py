@@ -29,8 +29,9 @@ What it guarantees:
   front negotiates (README, the nginx block).
 * **The state is not public.** It lives at ``state_url`` (any ``s3://`` key,
   e.g. in a private bucket), by default ``.syndication/<prefix>.state.json`` in
-  the same bucket: outside the public prefix. A bucket published at its root
-  (empty prefix) has no "outside", so there a ``state_url`` must be given.
+  the same bucket: outside the public prefix (make only ``<prefix>/*``
+  public in the bucket's policy). A bucket published at its root (empty
+  prefix) has no "outside", so there a ``state_url`` must be given.
 * **Credentials** come from boto3's usual chain only (``AWS_ACCESS_KEY_ID`` /
   ``AWS_SECRET_ACCESS_KEY`` or ``~/.aws/credentials``, ``AWS_PROFILE``, roles);
   the endpoint from ``endpoint_url`` (``--endpoint-url`` or config) or boto3's
@@ -50,9 +51,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from .errors import ServiceUnavailable
-from .errors import UnsafePathError, UsageError
 from .directory import FEEDS_HTML
+from .errors import ServiceUnavailable, UnsafePathError, UsageError
 from .serve import content_type
 
 #: Files that point at the others: published after every feed is in place
@@ -131,7 +131,7 @@ class ObjectTarget:
         self.state_location = state
         self.cache_control = cache_control
         self.last = tuple(last)
-        self.client = client if client is not None else _client(endpoint_url)
+        self.client = client if client is not None else s3_client(endpoint_url)
 
     @classmethod
     def from_url(cls, url: str, *, state_url: str | None = None, endpoint_url: str | None = None,
@@ -239,10 +239,13 @@ def _same(entry: dict | None, relpath: str, data: bytes, cache_control: str) -> 
         return False
     meta = object_metadata(relpath, data, cache_control)
     return (entry.get("size") == len(data) and entry.get("md5") == hashlib.md5(data).hexdigest()
-            and entry.get("content_type") == meta["content_type"] and entry.get("cache_control") == meta["cache_control"])
+            and entry.get("content_type") == meta["content_type"]
+            and entry.get("cache_control") == meta["cache_control"])
 
 
-def _client(endpoint_url: str | None):
+def s3_client(endpoint_url: str | None = None):
+    """An S3 client from boto3's usual chain (credentials, region, and the
+    endpoint unless ``endpoint_url`` is given); reuse one for many targets."""
     try:
         import boto3
         from botocore.config import Config

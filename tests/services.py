@@ -322,13 +322,15 @@ http {{
     (base / "nginx.conf").write_text(conf)
     if not Path("/etc/nginx/mime.types").exists():
         (base / "nginx.conf").write_text(conf.replace("include /etc/nginx/mime.types;", ""))
-    check = subprocess.run([nginx, "-t", "-p", str(base), "-c", str(base / "nginx.conf")],
+    # -e: the error log from the start (before the config is read), so a non-root run never touches /var/log
+    flags = ["-e", str(base / "error.log"), "-p", str(base), "-c", str(base / "nginx.conf")]
+    check = subprocess.run([nginx, "-t", *flags],
                            capture_output=True, text=True, timeout=30)
     if check.returncode != 0:
         shutil.rmtree(base, ignore_errors=True)
         raise RuntimeError(f"nginx rejects the config: {check.stderr.strip()}")
     with (base / "stderr").open("wb") as err:
-        proc = subprocess.Popen([nginx, "-p", str(base), "-c", str(base / "nginx.conf")], stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen([nginx, *flags], stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
     service = Nginx(base, port, proc)
     deadline = time.monotonic() + timeout

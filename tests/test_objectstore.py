@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from syndication.errors import ServiceUnavailable, UnsafePathError, UsageError
-from syndication.objectstore import (LAST, ObjectTarget, S3Location, directory_files,
+from syndication.objectstore import (LAST, ObjectTarget, S3Location, s3_client, directory_files,
                                      publish_directory)
 from syndication.serve import content_type
 
@@ -80,8 +80,8 @@ def calls(target: ObjectTarget) -> list[tuple[str, str]]:
     return seen
 
 
-def bucket_contents(s3env, bucket: str, prefix: str) -> dict[str, bytes]:
-    client = s3env.client()
+def bucket_contents(s3env, bucket: str, prefix: str, client=None) -> dict[str, bytes]:
+    client = client or s3env.client()
     out = {}
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/"):
         for obj in page.get("Contents", []):
@@ -107,7 +107,8 @@ def test_publish_is_the_directory_build_byte_for_byte(builds, s3env, bucket, pre
     client = s3env.client()
     for rel in ("rss.xml", "politika/atom-full.xml", "feed.json", "feeds.opml", "feed.xsl", "feed.css", "feeds.html"):
         head = client.head_object(Bucket=bucket, Key=f"{prefix}/{rel}")
-        assert head["ContentType"] == content_type(Path(rel).name, files[rel]) and "charset=utf-8" in head["ContentType"]
+        assert head["ContentType"] == content_type(Path(rel).name, files[rel])
+        assert "charset=utf-8" in head["ContentType"]
         assert head["CacheControl"] == "public, max-age=300"
     assert client.head_object(Bucket=bucket, Key=f"{prefix}/feed.xsl")["ContentType"].startswith("application/xslt+xml")
     assert client.head_object(Bucket=bucket, Key=f"{prefix}/politika/atom.xml")["ContentType"].startswith(
@@ -250,3 +251,31 @@ def test_locations_that_would_publish_the_state_or_escape_are_refused() -> None:
     for rel in ("../x.xml", "/abs.xml", "a//b.xml", "a\\b.xml", "./x.xml"):
         with pytest.raises(UnsafePathError):
             target.publish({rel: b"x"})
+
+
+def test_any_sequence_of_publishes_leaves_exactly_the_last_one(s3env, bucket) -> None:
+    """Property: whatever files come and go between builds, after each publish
+    the prefix holds exactly that build's files, and publishing it again
+    uploads and deletes nothing."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    names = st.sampled_from(["rss.xml", "atom.xml", "feed.json", "feeds.opml", "feeds.html", "feed.xsl",
+                             "politika/rss.xml", "politika/archive/2025-10/rss-full.xml", "partners/dzen.xml"])
+    builds = st.lists(st.dictionaries(names, st.binary(max_size=600), max_size=9), min_size=1, max_size=3)
+
+    client = s3_client(None)  # boto3's chain: the environment s3env set; one client, made once
+    reader = s3env.client()
+
+    @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(builds)
+    def check(sequence: list[dict[str, bytes]]) -> None:
+        prefix = f"prop-{uuid.uuid4().hex[:12]}"
+        for files in sequence:
+            report = ObjectTarget.from_url(f"s3://{bucket}/{prefix}", client=client).publish(files)
+            assert bucket_contents(s3env, bucket, prefix, reader) == files
+            assert [rel for rel in report.uploaded if rel in LAST] == [rel for rel in LAST if rel in report.uploaded]
+            again = ObjectTarget.from_url(f"s3://{bucket}/{prefix}", client=client).publish(files)
+            assert again.uploaded == again.deleted == [] and again.state_writes == 0
+
+    check()
