@@ -159,3 +159,78 @@ def test_keys_are_stable_and_fit_a_bigint() -> None:
         assert -2**63 <= lock_key(name) < 2**63
         high, low = _split(lock_key(name))
         assert 0 <= high < 2**32 and 0 <= low < 2**32 and ((high << 32) | low) == lock_key(name) & (2**64 - 1)
+
+
+#: One cron host as the pipeline will run it once wired: the lock, then the
+#: publish of a built directory to object storage. argv: dsn, s3 url, out dir,
+#: wait seconds or "-", seconds to pause after each object PUT.
+PUBLISHING_HOST = r"""
+import sys, time
+from pathlib import Path
+from syndication.errors import SyndicationError
+from syndication.objectstore import ObjectTarget, publish_directory
+from syndication.pglock import AdvisoryLock
+dsn, url, out, wait, pause = sys.argv[1:6]
+try:
+    with AdvisoryLock(dsn, url, wait=wait != "-", timeout=0 if wait == "-" else float(wait)):
+        print("locked", flush=True)
+        target = ObjectTarget.from_url(url)
+        def after_put(**kwargs):
+            print("put", flush=True)
+            time.sleep(float(pause))
+        target.client.meta.events.register("after-call.s3.PutObject", after_put)
+        report = publish_directory(Path(out), target)
+        print("published", len(report.uploaded), flush=True)
+except SyndicationError as exc:
+    print(exc, file=sys.stderr)
+    sys.exit(exc.exit_code)
+"""
+
+
+def publishing_host(postgres, seaweedfs, url: str, out, wait: str = "-", pause: float = 0.0) -> subprocess.Popen:
+    import os
+
+    return subprocess.Popen([sys.executable, "-c", PUBLISHING_HOST, postgres.dsn, url, str(out), wait, str(pause)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **seaweedfs.env})
+
+
+def test_two_hosts_one_publishes_and_a_killed_one_is_repaired_by_the_other(postgres, seaweedfs, sample_build):
+    """Two hosts share a PostgreSQL server and a bucket. Started together,
+    exactly one publishes. Then one is killed (-9) mid-upload while the other
+    waits for the lock: the other takes over and the bucket ends up holding
+    exactly the build, byte for byte."""
+    from syndication.objectstore import directory_files
+
+    files = directory_files(sample_build)
+    bucket = seaweedfs.create_bucket(f"hosts-{uuid.uuid4().hex[:12]}")
+    url = f"s3://{bucket}/feeds"
+
+    hosts = [publishing_host(postgres, seaweedfs, url, sample_build, pause=0.02) for _ in range(2)]
+    results = [finish(proc, timeout=120) for proc in hosts]
+    assert sorted(code for code, _, _ in results) == [0, 75], [err for _, _, err in results]
+    winner = next(out for code, out, _ in results if code == 0)
+    assert f"published {len(files)}" in winner
+
+    url2 = f"s3://{bucket}/feeds-2"
+    first = publishing_host(postgres, seaweedfs, url2, sample_build, pause=0.05)
+    assert first.stdout.readline().startswith("locked")
+    second = publishing_host(postgres, seaweedfs, url2, sample_build, wait="60")
+    puts = 0
+    for line in first.stdout:
+        puts += line.startswith("put")
+        if puts == 11:  # the state mark and 10 objects are up
+            first.send_signal(signal.SIGKILL)
+            break
+    finish(first)
+    code, out, err = finish(second, timeout=120)
+    assert code == 0, err
+    uploaded = int(out.split("published", 1)[1])
+    assert 0 < uploaded and uploaded >= len(files) - 10  # what the first host had not finished, at least
+    client = seaweedfs.client()
+    for prefix in ("feeds", "feeds-2"):
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/")
+        keys = [obj["Key"] for page in pages for obj in page.get("Contents", [])]
+        assert sorted(k[len(prefix) + 1:] for k in keys) == sorted(files)
+        for key in keys:
+            assert client.get_object(Bucket=bucket, Key=key)["Body"].read() == files[key[len(prefix) + 1:]], key
