@@ -111,6 +111,16 @@ class Postgres:
 
 
 def start_postgres() -> Postgres:
+    """A running private cluster (a second try on other ports if the first fails)."""
+    try:
+        return _start_postgres()
+    except Unavailable as first:
+        if "not installed" in str(first) or "root" in str(first):
+            raise
+        return _start_postgres()
+
+
+def _start_postgres() -> Postgres:
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -203,6 +213,17 @@ def _weed() -> str:
 
 
 def start_seaweedfs(timeout: float = 90) -> SeaweedS3:
+    """A ready S3 server (a second try on other ports if the first fails:
+    a port picked free may be taken before weed binds it)."""
+    try:
+        return _start_seaweedfs(timeout)
+    except Unavailable as first:
+        if "not installed" in str(first):
+            raise
+        return _start_seaweedfs(timeout)
+
+
+def _start_seaweedfs(timeout: float) -> SeaweedS3:
     try:
         import boto3  # noqa: F401
     except ImportError:
