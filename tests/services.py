@@ -54,14 +54,25 @@ def _tail(path: Path, lines: int = 15) -> str:
 
 
 def _stop(proc: subprocess.Popen | None, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
-    if proc is None or proc.poll() is not None:
+    """Stop a server started with ``start_new_session=True``: ``sig`` to its
+    process group, then SIGKILL to the group (its workers too) if it lingers."""
+    if proc is None:
         return
-    proc.send_signal(sig)
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
+    for signum, wait in ((sig, timeout), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, signum)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    try:  # nothing of the group may outlive the session
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(5)
 
 
 # --- PostgreSQL -------------------------------------------------------------
@@ -248,7 +259,7 @@ def _start_seaweedfs(timeout: float) -> SeaweedS3:
                             start_new_session=True)
     log.close()
     service = SeaweedS3(base, f"http://127.0.0.1:{s3}", access, secret, proc,
-                        ports=(master, master_grpc, volume_grpc, filer_grpc, s3, s3_grpc))
+                        ports=(master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc))
     try:
         _wait_s3(service, started + timeout)
     except BaseException:
@@ -302,7 +313,7 @@ class Nginx:
         self.base_url = f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
-        _stop(self.proc, signal.SIGQUIT)
+        _stop(self.proc, signal.SIGTERM)  # fast shutdown: no waiting for kept-alive clients
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
