@@ -47,8 +47,11 @@ KEEPALIVE = {"idle": 30, "interval": 10, "count": 3}
 
 def lock_key(target: str) -> int:
     """The advisory lock's key for a publish target: the first 8 bytes of
-    SHA-256 of ``syndication build:<target>``, as PostgreSQL's signed bigint."""
-    digest = hashlib.sha256(f"syndication build:{target}".encode("utf-8")).digest()
+    SHA-256 of ``syndication build:<target>``, as PostgreSQL's signed bigint.
+    Trailing slashes do not count: ``s3://feeds/pub/`` and ``s3://feeds/pub``
+    are one target, so two hosts spelling it differently still exclude each other."""
+    canonical = target.rstrip("/") or target
+    digest = hashlib.sha256(f"syndication build:{canonical}".encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
