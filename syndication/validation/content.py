@@ -18,11 +18,11 @@ SECURITY = "RSS Best Practices Profile §encoding; RFC 4287 §8.1"
 def check_html(ctx: Ctx, markup: str, el: etree._Element, name: str, spec: str, *, base: str | None = None) -> None:
     active, risky, relative = core.scan_html(markup)
     for what in active:
-        ctx.error("html-active", f"<{name}> contains {what}, which a reader would run", el, SECURITY)
+        ctx.report("html-active", f"<{name}> contains {what}, which a reader would run", el, SECURITY)
     for what in risky:
-        ctx.warn("html-risky", f"<{name}> contains {what}", el, SECURITY)
+        ctx.report("html-risky", f"<{name}> contains {what}", el, SECURITY)
     if relative and not base:
-        ctx.warn("html-relative-url", f"<{name}> has a relative URL {relative[0]!r} and no base to resolve it",
+        ctx.report("html-relative-url", f"<{name}> has a relative URL {relative[0]!r} and no base to resolve it",
                  el, f"{spec}; RFC 3986 §5")
 
 
@@ -41,21 +41,21 @@ def check_xhtml(ctx: Ctx, div: etree._Element, name: str) -> None:
             continue
         ns, local = core.qname(el)
         if ns in _FEED_NAMESPACES:
-            ctx.error("undefined-element", f"<{name}> holds a feed element <{local}> ({ns}) inside its XHTML", el,
+            ctx.report("undefined-element", f"<{name}> holds a feed element <{local}> ({ns}) inside its XHTML", el,
                       "RFC 4287 §3.1.1.3")
             continue
         local = local.lower()
         if local == "script":
-            ctx.error("html-active", f"<{name}> contains a <script> element", el, SECURITY)
+            ctx.report("html-active", f"<{name}> contains a <script> element", el, SECURITY)
         elif local in _RISKY:
-            ctx.warn("html-risky", f"<{name}> contains a <{local}> element", el, SECURITY)
+            ctx.report("html-risky", f"<{name}> contains a <{local}> element", el, SECURITY)
         for attr, value in el.attrib.items():
             aname = core.qname_str(attr).lower()
             if aname.startswith(_EVENT_PREFIX) and len(aname) > 2:
-                ctx.error("html-active", f"<{name}> has an event-handler attribute {aname}=", el, SECURITY)
+                ctx.report("html-active", f"<{name}> has an event-handler attribute {aname}=", el, SECURITY)
             elif attr in _URL_ATTRS:
                 url = "".join(value.split()).lower()
                 if url.startswith(("javascript:", "vbscript:")):
-                    ctx.error("html-active", f"<{name}> has a {url.split(':')[0]}: URL", el, SECURITY)
+                    ctx.report("html-active", f"<{name}> has a {url.split(':')[0]}: URL", el, SECURITY)
             elif aname == "style" and ("expression(" in value.lower() or "url(" in value.lower()):
-                ctx.warn("html-risky", f"<{name}> has a style attribute with {value!r}", el, SECURITY)
+                ctx.report("html-risky", f"<{name}> has a style attribute with {value!r}", el, SECURITY)

@@ -18,6 +18,7 @@ from datetime import date
 from lxml import etree
 
 from ..types import Problem
+from . import rules
 
 #: Files larger than this are refused before parsing.
 MAX_BYTES = 20 * 1024 * 1024
@@ -28,19 +29,74 @@ XHTML = "http://www.w3.org/1999/xhtml"
 
 # --- collecting problems --------------------------------------------------------
 
+#: At most this many problems of one code are listed per file; the rest are counted.
+MAX_PER_CODE = 50
+#: At most this many bytes of problem text per file (codes, messages, references).
+MAX_OUTPUT = 1024 * 1024
+#: A message is cut to this many characters (it may quote hostile input).
+MAX_MESSAGE = 500
+
+
 @dataclass
 class Ctx:
-    """Where the problems of one check go, and what the check was told."""
+    """Where the problems of one check go, and what the check was told.
+
+    Bounded on any input: the first ``MAX_PER_CODE`` problems of a code are
+    kept, then one "and N more" line; the text of all problems stays under
+    ``MAX_OUTPUT`` bytes (``finish`` adds the summary lines)."""
 
     problems: list[Problem] = field(default_factory=list)
     #: Where the feed is published (``--base``), or None.
     self_url: str | None = None
+    #: Codes the profile in force treats as errors whatever their level.
+    escalate: frozenset[str] = frozenset()
+    counts: dict[str, int] = field(default_factory=dict)
+    #: code → (level, how many were not listed).
+    omitted: dict[str, list] = field(default_factory=dict)
+    size: int = 0
+
+    def report(self, code: str, message: str, el: object = None, spec: str = "") -> None:
+        """A specification problem: its level comes from the rule table."""
+        rule = rules.CODES[code]
+        level = "error" if code in self.escalate else rule.level
+        self._add(level, code, message, el, spec or rule.clause)
 
     def error(self, code: str, message: str, el: object = None, spec: str = "") -> None:
-        self.problems.append(Problem("error", code, message, _line(el), spec))
+        """A profile's own rule (policy, partners): always an error."""
+        self._add("error", code, message, el, spec)
 
     def warn(self, code: str, message: str, el: object = None, spec: str = "") -> None:
-        self.problems.append(Problem("warning", code, message, _line(el), spec))
+        self._add("warning", code, message, el, spec)
+
+    def _add(self, level: str, code: str, message: str, el: object, spec: str) -> None:
+        n = self.counts.get(code, 0) + 1
+        self.counts[code] = n
+        if len(message) > MAX_MESSAGE:
+            message = message[:MAX_MESSAGE] + "…"
+        cost = len(code) + len(message) + len(spec) + 40
+        if n > MAX_PER_CODE or self.size + cost > MAX_OUTPUT:
+            seen = self.omitted.get(code)
+            if seen is None:
+                self.omitted[code] = [level, 1]
+            else:
+                seen[1] += 1
+                if level == "error":
+                    seen[0] = "error"
+            return
+        self.size += cost
+        self.problems.append(Problem(level, code, message, _line(el), spec))
+
+    def has_errors(self) -> bool:
+        return any(p.level == "error" for p in self.problems) or any(v[0] == "error" for v in self.omitted.values())
+
+    def finish(self) -> list[Problem]:
+        """The problems, with one "and N more" line for each code that hit a limit."""
+        out = list(self.problems)
+        for code, (level, n) in self.omitted.items():
+            out.append(Problem(level, code, f"and {n} more {code} problem{'s' if n != 1 else ''} in this file "
+                               f"(at most {MAX_PER_CODE} of a code, {MAX_OUTPUT // 1024} KB of problems are listed)",
+                               None, "syndication validator limits"))
+        return out
 
 
 def _line(el: object) -> int | None:

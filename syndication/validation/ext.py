@@ -278,7 +278,7 @@ def check_element(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]
     """Check one extension element (a child of channel/item/feed/entry)."""
     ns, local = qname(el)
     if ns in MISTAKEN:
-        ctx.error("namespace-wrong", f"namespace {ns!r} is a mistake for {MISTAKEN[ns]!r}", el, "Namespaces in XML")
+        ctx.report("namespace-wrong", f"namespace {ns!r} is a mistake for {MISTAKEN[ns]!r}", el, "Namespaces in XML")
         return
     if ns == MEDIA:
         from .media import check_media
@@ -298,7 +298,7 @@ def check_element(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]
     prefix = el.prefix or ns
     name = f"{prefix}:{local}"
     if rule is None or where not in rule.where:
-        ctx.error("undefined-element", f"<{name}> is not defined here", el, rule.spec if rule else f"namespace {ns}")
+        ctx.report("undefined-element", f"<{name}> is not defined here", el, rule.spec if rule else f"namespace {ns}")
         return
     apply_rule(ctx, el, rule, name, seen)
 
@@ -307,7 +307,7 @@ def apply_rule(ctx: Ctx, el: etree._Element, rule: Rule, name: str, seen: dict[s
     if seen is not None and rule.once:
         key = el.tag
         if key in seen:
-            ctx.error("duplicate-element", f"<{name}> appears more than once (also line {seen[key]})", el, rule.spec)
+            ctx.report("duplicate-element", f"<{name}> appears more than once (also line {seen[key]})", el, rule.spec)
         else:
             seen[key] = el.sourceline or 0
     for attr, value in el.attrib.items():
@@ -316,15 +316,15 @@ def apply_rule(ctx: Ctx, el: etree._Element, rule: Rule, name: str, seen: dict[s
             if check is not None:
                 why = check(value)
                 if why:
-                    ctx.error("invalid-attribute", f"<{name}> {attr}={value!r} {why}", el, rule.spec)
+                    ctx.report("invalid-attribute", f"<{name}> {attr}={value!r} {why}", el, rule.spec)
         elif not rule.open_attrs and not attr.startswith("{"):
-            ctx.error("unexpected-attribute", f"<{name}> may not have the attribute {attr!r}", el, rule.spec)
+            ctx.report("unexpected-attribute", f"<{name}> may not have the attribute {attr!r}", el, rule.spec)
     for attr in rule.required_attrs:
         if el.get(attr) is None:
-            ctx.error("missing-attribute", f"<{name}> lacks the attribute {attr!r}", el, rule.spec)
+            ctx.report("missing-attribute", f"<{name}> lacks the attribute {attr!r}", el, rule.spec)
     if core.has_child_elements(el):
         if not rule.nested:
-            ctx.error("undefined-element", f"<{name}> may not contain elements", el, rule.spec)
+            ctx.report("undefined-element", f"<{name}> may not contain elements", el, rule.spec)
             return
         inner: dict[str, int] = {}
         for child in core.children(el):
@@ -334,7 +334,7 @@ def apply_rule(ctx: Ctx, el: etree._Element, rule: Rule, name: str, seen: dict[s
         value = text(el)
         why = rule.value(value)
         if why:
-            ctx.error(rule.code, f"<{name}> {value!r} {why}", el, rule.spec)
+            ctx.report(rule.code, f"<{name}> {value!r} {why}", el, rule.spec)
 
 
 TRACKBACK_SPEC = "TrackBack RSS module"
@@ -345,20 +345,20 @@ def _trackback(ctx: Ctx, el: etree._Element, where: str) -> None:
     rdf:resource in RSS 1.0 (RDF)."""
     local = qname(el)[1]
     if local not in ("ping", "about"):
-        ctx.error("undefined-element", f"<trackback:{local}> is not defined", el, TRACKBACK_SPEC)
+        ctx.report("undefined-element", f"<trackback:{local}> is not defined", el, TRACKBACK_SPEC)
         return
     in_rdf = el.getroottree().getroot().tag == f"{{{RDF}}}RDF"
     resource = el.get(f"{{{RDF}}}resource")
     if in_rdf:
         if resource is None:
-            ctx.error("missing-attribute", f"<trackback:{local}> lacks rdf:resource", el, TRACKBACK_SPEC)
+            ctx.report("missing-attribute", f"<trackback:{local}> lacks rdf:resource", el, TRACKBACK_SPEC)
             return
         value = resource
     else:
         if resource is not None:
-            ctx.error("unexpected-attribute", f"<trackback:{local}> in RSS 2.0 takes its URL as text, not rdf:resource",
+            ctx.report("unexpected-attribute", f"<trackback:{local}> in RSS 2.0 takes its URL as text, not rdf:resource",
                       el, TRACKBACK_SPEC)
         value = text(el)
     err = core.uri_error(value, full=True)
     if err:
-        ctx.error("invalid-url", f"<trackback:{local}> {value!r} {err[1]}", el, TRACKBACK_SPEC)
+        ctx.report("invalid-url", f"<trackback:{local}> {value!r} {err[1]}", el, TRACKBACK_SPEC)

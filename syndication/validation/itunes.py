@@ -65,84 +65,84 @@ def check_itunes(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int])
     name = qname(el)[1]
     allowed = _CHANNEL if where == "channel" else _ITEM if where == "item" else _CHANNEL | _ITEM
     if name not in allowed:
-        ctx.error("undefined-element", f"<itunes:{name}> is not defined in {where}", el, SPEC)
+        ctx.report("undefined-element", f"<itunes:{name}> is not defined in {where}", el, SPEC)
         return
     if name in _ONCE:
         if el.tag in seen:
-            ctx.error("duplicate-element", f"<itunes:{name}> appears more than once", el, _spec(name))
+            ctx.report("duplicate-element", f"<itunes:{name}> appears more than once", el, _spec(name))
         seen[el.tag] = el.sourceline or 0
     value = text(el)
     if name == "explicit":
         if value.lower() not in ("true", "false"):
-            ctx.error("itunes-explicit", f"<itunes:explicit> {value!r} is not 'true' or 'false'", el, _spec(name))
+            ctx.report("itunes-explicit", f"<itunes:explicit> {value!r} is not 'true' or 'false'", el, _spec(name))
     elif name in ("block", "complete"):
         if value.lower() not in ("yes", "no", "true", "false"):
-            ctx.error("itunes-yes-no", f"<itunes:{name}> {value!r} is not 'Yes' or 'No'", el, _spec(name))
+            ctx.report("itunes-yes-no", f"<itunes:{name}> {value!r} is not 'Yes' or 'No'", el, _spec(name))
     elif name == "image":
         href = el.get("href")
         if href is None:
-            ctx.error("missing-attribute", "<itunes:image> lacks the attribute 'href'", el, _spec(name))
+            ctx.report("missing-attribute", "<itunes:image> lacks the attribute 'href'", el, _spec(name))
         elif not href.lower().startswith(("http://", "https://")) or core.uri_error(href):
-            ctx.error("itunes-image", f"<itunes:image> href={href!r} is not an absolute http(s) URL", el, _spec(name))
+            ctx.report("itunes-image", f"<itunes:image> href={href!r} is not an absolute http(s) URL", el, _spec(name))
     elif name == "category":
         _category(ctx, el, None)
     elif name == "duration":
         if not re.fullmatch(r"\d+(?::[0-5]?\d){0,2}", value):
-            ctx.error("itunes-duration", f"<itunes:duration> {value!r} is not seconds, MM:SS or HH:MM:SS", el,
+            ctx.report("itunes-duration", f"<itunes:duration> {value!r} is not seconds, MM:SS or HH:MM:SS", el,
                       _spec(name))
     elif name in ("season", "episode"):
         why = core.pos_int_error(value)
         if why:
-            ctx.error("itunes-number", f"<itunes:{name}> {value!r} {why}", el, _spec(name))
+            ctx.report("itunes-number", f"<itunes:{name}> {value!r} {why}", el, _spec(name))
     elif name == "episodeType":
         if value not in ("full", "trailer", "bonus"):
-            ctx.error("itunes-episode-type", f"<itunes:episodeType> {value!r} is not full, trailer or bonus", el,
+            ctx.report("itunes-episode-type", f"<itunes:episodeType> {value!r} is not full, trailer or bonus", el,
                       _spec(name))
     elif name == "type":
         if value not in ("episodic", "serial"):
-            ctx.error("itunes-type", f"<itunes:type> {value!r} is not episodic or serial", el, _spec(name))
+            ctx.report("itunes-type", f"<itunes:type> {value!r} is not episodic or serial", el, _spec(name))
     elif name in ("summary", "subtitle"):
         limit = 4000 if name == "summary" else 255
         if len(value) > limit:
-            ctx.error("itunes-too-long", f"<itunes:{name}> is {len(value)} characters; the limit is {limit}", el,
+            ctx.report("itunes-too-long", f"<itunes:{name}> is {len(value)} characters; the limit is {limit}", el,
                       _spec(name))
     elif name == "new-feed-url":
         err = core.uri_error(value)
         if err:
-            ctx.error("itunes-url", f"<itunes:new-feed-url> {value!r} {err[1]}", el, _spec(name))
+            ctx.report("itunes-url", f"<itunes:new-feed-url> {value!r} {err[1]}", el, _spec(name))
     elif name == "owner":
         email = el.find(f"{{{el.nsmap.get(el.prefix) or qname(el)[0]}}}email")
         if email is None:
-            ctx.error("missing-element", "<itunes:owner> lacks <itunes:email>", el, _spec(name))
+            ctx.report("missing-element", "<itunes:owner> lacks <itunes:email>", el, _spec(name))
         else:
             why = core.email_error(text(email))
             if why:
-                ctx.error("invalid-contact", f"<itunes:email> {text(email)!r} {why}", email, _spec("email"))
+                ctx.report("invalid-contact", f"<itunes:email> {text(email)!r} {why}", email, _spec("email"))
     if name not in ("owner", "category") and core.has_child_elements(el):
-        ctx.error("undefined-element", f"<itunes:{name}> may not contain elements", el, _spec(name))
+        ctx.report("undefined-element", f"<itunes:{name}> may not contain elements", el, _spec(name))
 
 
 def _category(ctx: Ctx, el: etree._Element, parent: str | None) -> None:
     cat = el.get("text")
     if cat is None:
-        ctx.error("missing-attribute", "<itunes:category> lacks the attribute 'text'", el, _spec("category"))
+        ctx.report("missing-attribute", "<itunes:category> lacks the attribute 'text'", el, _spec("category"))
         return
     if parent is None:
         known = cat in CATEGORIES or cat in OLD_CATEGORIES
         if not known:
-            ctx.error("itunes-category", f"<itunes:category> {cat!r} is not an Apple Podcasts category", el,
+            ctx.report("itunes-category", f"<itunes:category> {cat!r} is not an Apple Podcasts category", el,
                       _spec("category"))
     else:
         subs = CATEGORIES.get(parent, frozenset()) | OLD_CATEGORIES.get(parent, frozenset())
         if cat not in subs:
-            ctx.error("itunes-category", f"<itunes:category> {cat!r} is not a subcategory of {parent!r}", el,
+            ctx.report("itunes-category", f"<itunes:category> {cat!r} is not a subcategory of {parent!r}", el,
                       _spec("category"))
         elif cat not in CATEGORIES.get(parent, frozenset()):
-            ctx.warn("itunes-category-old", f"<itunes:category> {parent!r} / {cat!r} is from Apple's old list", el,
+            ctx.report("itunes-category-old", f"<itunes:category> {parent!r} / {cat!r} is from Apple's old list", el,
                      _spec("category"))
     for c in core.children(el):
         if c.tag == el.tag and parent is None:
             _category(ctx, c, cat)
         else:
-            ctx.error("undefined-element", "<itunes:category> may only hold one level of <itunes:category>", c,
+            ctx.report("undefined-element", "<itunes:category> may only hold one level of <itunes:category>", c,
                       _spec("category"))

@@ -93,23 +93,23 @@ def _value_problem(kind: object, value: str) -> str | None:
 def _attrs(ctx: Ctx, el: etree._Element, name: str, kinds: dict[str, object], required: tuple[str, ...] = ()) -> None:
     for attr in required:
         if el.get(attr) is None:
-            ctx.error("missing-attribute", f"<media:{name}> lacks the attribute {attr!r}", el, _spec(name))
+            ctx.report("missing-attribute", f"<media:{name}> lacks the attribute {attr!r}", el, _spec(name))
     for attr, value in el.attrib.items():
         if attr in kinds:
             why = _value_problem(kinds[attr], value)
             if why:
-                ctx.error("media-attribute", f"<media:{name}> {attr}={value!r} {why}", el, _spec(name))
+                ctx.report("media-attribute", f"<media:{name}> {attr}={value!r} {why}", el, _spec(name))
 
 
 def check_media(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) -> None:
     name = qname(el)[1]
     if name not in _ELEMENTS:
-        ctx.error("undefined-element", f"<media:{name}> is not a Media RSS element", el, SPEC)
+        ctx.report("undefined-element", f"<media:{name}> is not a Media RSS element", el, SPEC)
         return
     if name == "group":
         contents = [c for c in core.children(el) if c.tag == f"{{{MEDIA}}}content"]
         if len(contents) < 2:
-            ctx.error("media-group", "<media:group> must hold alternatives: two or more <media:content>", el,
+            ctx.report("media-group", "<media:group> must hold alternatives: two or more <media:content>", el,
                       _spec("group"))
         for c in core.children(el):
             if qname(c)[0] == MEDIA:
@@ -118,7 +118,7 @@ def check_media(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) 
     if name == "content":
         _attrs(ctx, el, name, _CONTENT_ATTRS)
         if el.get("url") is None and el.find(f"{{{MEDIA}}}player") is None:
-            ctx.error("missing-attribute", "<media:content> needs a url or a <media:player>", el, _spec(name))
+            ctx.report("missing-attribute", "<media:content> needs a url or a <media:player>", el, _spec(name))
         for c in core.children(el):
             if qname(c)[0] == MEDIA:
                 check_media(ctx, c, "content", {})
@@ -126,7 +126,7 @@ def check_media(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) 
     if name in ("title", "description", "text"):
         ttype = el.get("type")
         if ttype is not None and ttype not in ("plain", "html"):
-            ctx.error("media-text-type", f"<media:{name}> type={ttype!r} is not plain or html", el, _spec(name))
+            ctx.report("media-text-type", f"<media:{name}> type={ttype!r} is not plain or html", el, _spec(name))
         kinds: dict[str, object] = {"lang": "lang", "start": "npt", "end": "npt"} if name == "text" else {}
         _attrs(ctx, el, name, kinds)
         return
@@ -141,13 +141,13 @@ def check_media(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) 
         value = text(el)
         lengths = {"md5": 32, "sha-1": 40}
         if algo not in lengths:
-            ctx.error("media-hash", f"<media:hash> algo={algo!r} is not md5 or sha-1", el, _spec(name))
+            ctx.report("media-hash", f"<media:hash> algo={algo!r} is not md5 or sha-1", el, _spec(name))
         elif not re.fullmatch(r"[0-9A-Fa-f]{%d}" % lengths[algo], value):
-            ctx.error("media-hash", f"<media:hash> is not a {algo} digest ({lengths[algo]} hex digits)", el, _spec(name))
+            ctx.report("media-hash", f"<media:hash> is not a {algo} digest ({lengths[algo]} hex digits)", el, _spec(name))
     elif name == "credit":
         role, scheme = el.get("role"), el.get("scheme", "urn:ebu")
         if role is not None and (role != role.lower() or (scheme == "urn:ebu" and role not in EBU_ROLES)):
-            ctx.error("media-credit-role", f"<media:credit> role={role!r} is not a (lower-case) EBU role code", el,
+            ctx.report("media-credit-role", f"<media:credit> role={role!r} is not a (lower-case) EBU role code", el,
                       _spec(name))
         if scheme != "urn:ebu":
             _attrs(ctx, el, name, {"scheme": "uri"})
@@ -158,7 +158,7 @@ def check_media(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) 
     elif name == "copyright":
         _attrs(ctx, el, name, {"url": "uri"})
     elif name == "adult":
-        ctx.warn("media-adult", "<media:adult> is deprecated; use <media:rating>", el, _spec(name))
+        ctx.report("media-adult", "<media:adult> is deprecated; use <media:rating>", el, _spec(name))
     elif name in ("community", "comments", "responses", "backLinks", "scenes", "tags", "location", "embed"):
         for c in core.children(el):
             if qname(c)[0] == MEDIA:
@@ -170,41 +170,41 @@ def _rating(ctx: Ctx, el: etree._Element) -> None:
     value = text(el)
     if scheme in _RATINGS:
         if value not in _RATINGS[scheme]:
-            ctx.error("media-rating", f"<media:rating> {value!r} is not a {scheme} rating", el, _spec("rating"))
+            ctx.report("media-rating", f"<media:rating> {value!r} is not a {scheme} rating", el, _spec("rating"))
     elif scheme == "urn:icra":
         if not _ICRA.match(value):
-            ctx.error("media-rating", f"<media:rating> {value!r} is not an ICRA label", el, _spec("rating"))
+            ctx.report("media-rating", f"<media:rating> {value!r} is not an ICRA label", el, _spec("rating"))
     else:
         err = core.uri_error(scheme, full=True)
         if err:
-            ctx.error("media-attribute", f"<media:rating> scheme={scheme!r} {err[1]}", el, _spec("rating"))
+            ctx.report("media-attribute", f"<media:rating> scheme={scheme!r} {err[1]}", el, _spec("rating"))
 
 
 def _restriction(ctx: Ctx, el: etree._Element) -> None:
     rel = el.get("relationship")
     if rel is None:
-        ctx.error("missing-attribute", "<media:restriction> lacks the attribute 'relationship'", el,
+        ctx.report("missing-attribute", "<media:restriction> lacks the attribute 'relationship'", el,
                   _spec("restriction"))
     elif rel not in ("allow", "deny"):
-        ctx.error("media-restriction", f"<media:restriction> relationship={rel!r} is not allow or deny", el,
+        ctx.report("media-restriction", f"<media:restriction> relationship={rel!r} is not allow or deny", el,
                   _spec("restriction"))
     rtype = el.get("type")
     values = text(el).split()
     if rtype is None:
         if values and " ".join(values) not in ("all", "none"):
-            ctx.error("media-restriction", f"<media:restriction> without a type may only say all or none", el,
+            ctx.report("media-restriction", f"<media:restriction> without a type may only say all or none", el,
                       _spec("restriction"))
     elif rtype == "country":
         bad = [v for v in values if v.upper() not in COUNTRIES and v not in ("all", "none")]
         if bad:
-            ctx.error("media-country", f"<media:restriction> {bad[0]!r} is not an ISO 3166 country code", el,
+            ctx.report("media-country", f"<media:restriction> {bad[0]!r} is not an ISO 3166 country code", el,
                       _spec("restriction"))
     elif rtype == "uri":
         for v in values:
             err = core.uri_error(v, full=True)
             if err and v not in ("all", "none"):
-                ctx.error("media-attribute", f"<media:restriction> {v!r} {err[1]}", el, _spec("restriction"))
+                ctx.report("media-attribute", f"<media:restriction> {v!r} {err[1]}", el, _spec("restriction"))
                 break
     elif rtype != "sharing":
-        ctx.error("media-restriction", f"<media:restriction> type={rtype!r} is not country, uri or sharing", el,
+        ctx.report("media-restriction", f"<media:restriction> type={rtype!r} is not country, uri or sharing", el,
                   _spec("restriction"))

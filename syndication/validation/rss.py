@@ -37,24 +37,24 @@ _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Su
 def check_rss(root: etree._Element, ctx: Ctx, version: str) -> None:
     for attr in root.attrib:
         if attr != "version" and not attr.startswith("{"):
-            ctx.error("unexpected-attribute", f"<rss> may not have the attribute {attr!r}", root, _spec("rss"))
+            ctx.report("unexpected-attribute", f"<rss> may not have the attribute {attr!r}", root, _spec("rss"))
     kids = core.children(root)
     channels = [c for c in kids if c.tag == "channel"]
     for c in kids:
         if c.tag != "channel" and qname(c)[0] == "":
-            ctx.error("undefined-element", f"<{c.tag}> is not allowed in <rss>", c, _spec("rss"))
+            ctx.report("undefined-element", f"<{c.tag}> is not allowed in <rss>", c, _spec("rss"))
     _text_not_allowed(ctx, root, "rss")
     if not channels:
-        ctx.error("missing-element", "<rss> has no <channel>", root, _spec("channel"))
+        ctx.report("missing-element", "<rss> has no <channel>", root, _spec("channel"))
         return
     if len(channels) > 1:
-        ctx.error("duplicate-element", "<rss> has more than one <channel>", channels[1], _spec("channel"))
+        ctx.report("duplicate-element", "<rss> has more than one <channel>", channels[1], _spec("channel"))
     _channel(channels[0], ctx, version)
 
 
 def _text_not_allowed(ctx: Ctx, el: etree._Element, name: str) -> None:
     if (el.text or "").strip() or any(c.tail and c.tail.strip() for c in el):
-        ctx.error("unexpected-text", f"<{name}> may hold only elements, not text", el, _spec(name))
+        ctx.report("unexpected-text", f"<{name}> may hold only elements, not text", el, _spec(name))
 
 
 def _once(ctx: Ctx, el: etree._Element, parent: str, once: list[str],
@@ -83,7 +83,7 @@ def _once(ctx: Ctx, el: etree._Element, parent: str, once: list[str],
             lst.append(c)
     for name, els in by.items():
         if len(els) > 1 and name[0] != "{" and name in once:
-            ctx.error("duplicate-element", f"<{parent}> has more than one <{name}>", els[1], _spec(name))
+            ctx.report("duplicate-element", f"<{parent}> has more than one <{name}>", els[1], _spec(name))
     return by
 
 
@@ -91,7 +91,7 @@ def _url(ctx: Ctx, el: etree._Element, name: str, value: str | None = None, *, s
     value = text(el) if value is None else value
     err = core.uri_error(value, full=True)
     if err:
-        ctx.error("invalid-url", f"<{name}> {value!r} {err[1]}", el, spec or _spec(name))
+        ctx.report("invalid-url", f"<{name}> {value!r} {err[1]}", el, spec or _spec(name))
 
 
 def _date(ctx: Ctx, el: etree._Element, name: str) -> None:
@@ -101,11 +101,11 @@ def _date(ctx: Ctx, el: etree._Element, name: str) -> None:
         return
     kind, why = res
     if kind == "warning":
-        ctx.warn("rfc822-date-form", f"<{name}> {value!r} {why}", el, f"{PROFILE}, RFC 2822 §3.3")
+        ctx.report("rfc822-date-form", f"<{name}> {value!r} {why}", el, f"{PROFILE}, RFC 2822 §3.3")
     elif kind == "weekday":
-        ctx.error("rfc822-weekday", f"<{name}> {value!r}: the weekday is wrong: it {why}", el, f"{_spec(name)}, RFC 822 §5")
+        ctx.report("rfc822-weekday", f"<{name}> {value!r}: the weekday is wrong: it {why}", el, f"{_spec(name)}, RFC 822 §5")
     else:
-        ctx.error("rfc822-date", f"<{name}> {value!r} {why}", el, f"{_spec(name)}, RFC 822 §5")
+        ctx.report("rfc822-date", f"<{name}> {value!r} {why}", el, f"{_spec(name)}, RFC 822 §5")
 
 
 def _contact(ctx: Ctx, el: etree._Element, name: str) -> None:
@@ -114,9 +114,9 @@ def _contact(ctx: Ctx, el: etree._Element, name: str) -> None:
         return
     level, why = res
     if level == "warning":
-        ctx.warn("contact-form", f"<{name}> {text(el)!r} {why}", el, f"{PROFILE} <{name}>")
+        ctx.report("contact-form", f"<{name}> {text(el)!r} {why}", el, f"{PROFILE} <{name}>")
     else:
-        ctx.error("invalid-contact", f"<{name}> {text(el)!r} {why}", el, _spec(name))
+        ctx.report("invalid-contact", f"<{name}> {text(el)!r} {why}", el, _spec(name))
 
 
 # RSS core elements and the Dublin Core ones that say the same thing: a feed
@@ -142,7 +142,7 @@ def _same_meaning(ctx: Ctx, parent: etree._Element, pairs: tuple[tuple[str, str,
     for core_name, ext_tag, ext_name in pairs:
         ext = first.get(ext_tag)
         if ext is not None and core_name in first:
-            ctx.warn("duplicate-semantics", f"<{parent.tag}> has both <{core_name}> and <{ext_name}>, which mean the same",
+            ctx.report("duplicate-semantics", f"<{parent.tag}> has both <{core_name}> and <{ext_name}>, which mean the same",
                      ext, "RSS Best Practices Profile")
 
 
@@ -151,19 +151,19 @@ def _channel(ch: etree._Element, ctx: Ctx, version: str) -> None:
     _same_meaning(ctx, ch, _CHANNEL_SAME)
     for c in core.children(ch):
         if qname(c)[0] == "" and c.tag not in _CHANNEL_ONCE and c.tag not in _CHANNEL_MANY:
-            ctx.error("undefined-element", f"<{c.tag}> is not an element of <channel>", c, _spec("channel"))
+            ctx.report("undefined-element", f"<{c.tag}> is not an element of <channel>", c, _spec("channel"))
     _text_not_allowed(ctx, ch, "channel")
     for name in ("title", "link", "description"):
         if name not in by:
-            ctx.error("missing-element", f"<channel> lacks the required <{name}>", ch, _spec(name))
+            ctx.report("missing-element", f"<channel> lacks the required <{name}>", ch, _spec(name))
     for name in ("title", "link", "description", "language", "copyright", "managingEditor", "webMaster",
                  "pubDate", "lastBuildDate", "generator", "docs", "ttl", "rating"):
         for el in by.get(name, ()):
             if core.has_child_elements(el):
-                ctx.error("undefined-element", f"<{name}> may not contain elements", el, _spec(name))
+                ctx.report("undefined-element", f"<{name}> may not contain elements", el, _spec(name))
     for el in by.get("title", ()):
         if not text(el):
-            ctx.warn("blank", "<title> is empty", el, _spec("title"))
+            ctx.report("blank", "<title> is empty", el, _spec("title"))
     for el in by.get("link", ()):
         _url(ctx, el, "link")
     for el in by.get("docs", ()):
@@ -171,7 +171,7 @@ def _channel(ch: etree._Element, ctx: Ctx, version: str) -> None:
     for el in by.get("language", ()):
         why = core.language_error(text(el))
         if why:
-            ctx.error("language", f"<language> {text(el)!r} {why}", el, _spec("language"))
+            ctx.report("language", f"<language> {text(el)!r} {why}", el, _spec("language"))
     for name in ("managingEditor", "webMaster"):
         for el in by.get(name, ()):
             _contact(ctx, el, name)
@@ -181,7 +181,7 @@ def _channel(ch: etree._Element, ctx: Ctx, version: str) -> None:
     for el in by.get("ttl", ()):
         why = core.pos_int_error(text(el))
         if why:
-            ctx.error("invalid-ttl", f"<ttl> {text(el)!r} {why} (minutes)", el, _spec("ttl"))
+            ctx.report("invalid-ttl", f"<ttl> {text(el)!r} {why} (minutes)", el, _spec("ttl"))
     for el in by.get("category", ()):
         _category(ctx, el)
     for el in by.get("description", ()):
@@ -200,9 +200,9 @@ def _channel(ch: etree._Element, ctx: Ctx, version: str) -> None:
     _atom_links(ctx, atom_links)
     selfs = [ln for ln in atom_links if ln.get("rel") == "self"]
     if not selfs:
-        ctx.warn("missing-self", "no atom:link rel=\"self\" says where the feed lives", ch, f"{PROFILE} atom:link")
+        ctx.report("missing-self", "no atom:link rel=\"self\" says where the feed lives", ch, f"{PROFILE} atom:link")
     elif ctx.self_url and selfs[0].get("href") != ctx.self_url:
-        ctx.error("self-mismatch", f"rel=\"self\" is {selfs[0].get('href')!r}, but the feed is published at {ctx.self_url!r}",
+        ctx.report("self-mismatch", f"rel=\"self\" is {selfs[0].get('href')!r}, but the feed is published at {ctx.self_url!r}",
                   selfs[0], "RFC 4287 §4.2.7.2")
     guids: dict[str, int] = {}
     for item in by.get("item", ()):
@@ -218,24 +218,24 @@ def _atom_links(ctx: Ctx, links: list[etree._Element]) -> None:
 def _category(ctx: Ctx, el: etree._Element) -> None:
     for attr in el.attrib:
         if attr != "domain" and not attr.startswith("{"):
-            ctx.error("unexpected-attribute", f"<category> may not have the attribute {attr!r}", el, _spec("category"))
+            ctx.report("unexpected-attribute", f"<category> may not have the attribute {attr!r}", el, _spec("category"))
     if core.has_child_elements(el):
-        ctx.error("undefined-element", "<category> may not contain elements", el, _spec("category"))
+        ctx.report("undefined-element", "<category> may not contain elements", el, _spec("category"))
 
 
 def _cloud(ctx: Ctx, el: etree._Element) -> None:
     for attr in ("domain", "port", "path", "registerProcedure", "protocol"):
         if el.get(attr) is None:
-            ctx.error("missing-attribute", f"<cloud> lacks the attribute {attr!r}", el, _spec("cloud"))
+            ctx.report("missing-attribute", f"<cloud> lacks the attribute {attr!r}", el, _spec("cloud"))
     port = el.get("port")
     if port is not None and (not port.isdigit() or not 0 < int(port) < 65536):
-        ctx.error("invalid-attribute", f"<cloud> port={port!r} is not a port number (1–65535)", el, _spec("cloud"))
+        ctx.report("invalid-attribute", f"<cloud> port={port!r} is not a port number (1–65535)", el, _spec("cloud"))
     proto = el.get("protocol")
     if proto is not None and proto not in ("xml-rpc", "soap", "http-post"):
-        ctx.error("invalid-attribute", f"<cloud> protocol={proto!r} is not xml-rpc, soap or http-post", el, _spec("cloud"))
+        ctx.report("invalid-attribute", f"<cloud> protocol={proto!r} is not xml-rpc, soap or http-post", el, _spec("cloud"))
     for attr in el.attrib:
         if attr not in ("domain", "port", "path", "registerProcedure", "protocol") and not attr.startswith("{"):
-            ctx.error("unexpected-attribute", f"<cloud> may not have the attribute {attr!r}", el, _spec("cloud"))
+            ctx.report("unexpected-attribute", f"<cloud> may not have the attribute {attr!r}", el, _spec("cloud"))
 
 
 def _sub(ctx: Ctx, el: etree._Element, parent: str, allowed: tuple[str, ...], required: tuple[str, ...]
@@ -247,18 +247,18 @@ def _sub(ctx: Ctx, el: etree._Element, parent: str, allowed: tuple[str, ...], re
             ext.check_element(ctx, c, "any", {})
             continue
         if local not in allowed:
-            ctx.error("undefined-element", f"<{local}> is not an element of <{parent}>", c, _spec(parent))
+            ctx.report("undefined-element", f"<{local}> is not an element of <{parent}>", c, _spec(parent))
             continue
         by.setdefault(local, []).append(c)
     for name, els in by.items():
         if len(els) > 1:
-            ctx.error("duplicate-element", f"<{parent}> has more than one <{name}>", els[1], _spec(f"{parent}> <{name}"))
+            ctx.report("duplicate-element", f"<{parent}> has more than one <{name}>", els[1], _spec(f"{parent}> <{name}"))
         for c in els:
             if core.has_child_elements(c):
-                ctx.error("undefined-element", f"<{parent}><{name}> may not contain elements", c, _spec(parent))
+                ctx.report("undefined-element", f"<{parent}><{name}> may not contain elements", c, _spec(parent))
     for name in required:
         if name not in by:
-            ctx.error("missing-element", f"<{parent}> lacks the required <{name}>", el, _spec(f"{parent}> <{name}"))
+            ctx.report("missing-element", f"<{parent}> lacks the required <{name}>", el, _spec(f"{parent}> <{name}"))
     _text_not_allowed(ctx, el, parent)
     return by
 
@@ -273,11 +273,11 @@ def _image(ctx: Ctx, el: etree._Element, channel: dict[str, list[etree._Element]
         for c in by.get(name, ()):
             v = text(c)
             if core.pos_int_error(v) or int(v) > top:
-                ctx.error(f"image-{name}", f"<image><{name}> {v!r} is not a whole number of pixels from 1 to {top}", c,
+                ctx.report(f"image-{name}", f"<image><{name}> {v!r} is not a whole number of pixels from 1 to {top}", c,
                           _spec(f"image> <{name}"))
     title, ctitle = by.get("title"), channel.get("title")
     if title and ctitle and text(title[0]) != text(ctitle[0]):
-        ctx.warn("image-title", "<image><title> differs from the channel's <title>", title[0], f"{PROFILE} <image>")
+        ctx.report("image-title", "<image><title> differs from the channel's <title>", title[0], f"{PROFILE} <image>")
 
 
 def _text_input(ctx: Ctx, el: etree._Element) -> None:
@@ -286,7 +286,7 @@ def _text_input(ctx: Ctx, el: etree._Element) -> None:
         _url(ctx, c, "link", spec=_spec("textInput> <link"))
     for c in by.get("name", ()):
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_\-.:]*", text(c)):
-            ctx.error("textinput-name", f"<textInput><name> {text(c)!r} is not a form field name", c,
+            ctx.report("textinput-name", f"<textInput><name> {text(c)!r} is not a form field name", c,
                       _spec("textInput> <name"))
 
 
@@ -295,7 +295,7 @@ def _skip(ctx: Ctx, el: etree._Element, parent: str, child: str) -> None:
     count = 0
     for c in core.children(el):
         if c.tag != child:
-            ctx.error("undefined-element", f"<{c.tag}> is not an element of <{parent}>", c, _spec(parent))
+            ctx.report("undefined-element", f"<{c.tag}> is not an element of <{parent}>", c, _spec(parent))
             continue
         count += 1
         v = text(c)
@@ -303,21 +303,21 @@ def _skip(ctx: Ctx, el: etree._Element, parent: str, child: str) -> None:
             ok = v.isdigit() and int(v) <= 24
             key = str(int(v) % 24) if ok else v
             if not ok:
-                ctx.error("skip-hour", f"<hour> {v!r} is not an hour 0–23", c, _spec("skipHours"))
+                ctx.report("skip-hour", f"<hour> {v!r} is not an hour 0–23", c, _spec("skipHours"))
         else:
             ok = v in _DAYS
             key = v
             if not ok:
-                ctx.error("skip-day", f"<day> {v!r} is not a day name (Monday … Sunday)", c, _spec("skipDays"))
+                ctx.report("skip-day", f"<day> {v!r} is not a day name (Monday … Sunday)", c, _spec("skipDays"))
         if ok and key in seen:
-            ctx.error("duplicate-value", f"<{child}> {v!r} is listed twice", c, _spec(parent))
+            ctx.report("duplicate-value", f"<{child}> {v!r} is listed twice", c, _spec(parent))
         seen.add(key)
     if count == 0:
-        ctx.error("missing-element", f"<{parent}> has no <{child}>", el, _spec(parent))
+        ctx.report("missing-element", f"<{parent}> has no <{child}>", el, _spec(parent))
     if child == "hour" and count > 24:
-        ctx.error("skip-hour", "<skipHours> lists more than 24 hours", el, _spec(parent))
+        ctx.report("skip-hour", "<skipHours> lists more than 24 hours", el, _spec(parent))
     if child == "day" and count > 7:
-        ctx.error("skip-day", "<skipDays> lists more than 7 days", el, _spec(parent))
+        ctx.report("skip-day", "<skipDays> lists more than 7 days", el, _spec(parent))
     _text_not_allowed(ctx, el, parent)
 
 
@@ -328,14 +328,14 @@ def _item(ctx: Ctx, item: etree._Element, guids: dict[str, int]) -> None:
     for c in kids:
         tag = c.tag
         if tag[0] != "{" and tag not in _ITEM_KNOWN:
-            ctx.error("undefined-element", f"<{c.tag}> is not an element of <item>", c, _spec("item"))
+            ctx.report("undefined-element", f"<{c.tag}> is not an element of <item>", c, _spec("item"))
     _text_not_allowed(ctx, item, "item")
     if "title" not in by and "description" not in by:
-        ctx.error("item-empty", "<item> has neither <title> nor <description>", item, _spec("item"))
+        ctx.report("item-empty", "<item> has neither <title> nor <description>", item, _spec("item"))
     for name in ("title", "link", "description", "author", "comments", "pubDate"):
         for el in by.get(name, ()):
             if core.has_child_elements(el):
-                ctx.error("undefined-element", f"<item><{name}> may not contain elements", el, _spec(name))
+                ctx.report("undefined-element", f"<item><{name}> may not contain elements", el, _spec(name))
     for el in by.get("link", ()):
         _url(ctx, el, "link")
     for el in by.get("comments", ()):
@@ -353,21 +353,21 @@ def _item(ctx: Ctx, item: etree._Element, guids: dict[str, int]) -> None:
     for el in by.get("source", ()):
         url = el.get("url")
         if url is None:
-            ctx.error("missing-attribute", "<source> lacks the attribute 'url'", el, _spec("source"))
+            ctx.report("missing-attribute", "<source> lacks the attribute 'url'", el, _spec("source"))
         else:
             _url(ctx, el, "source", url, spec=_spec("source"))
         for attr in el.attrib:
             if attr != "url" and not attr.startswith("{"):
-                ctx.error("unexpected-attribute", f"<source> may not have the attribute {attr!r}", el, _spec("source"))
+                ctx.report("unexpected-attribute", f"<source> may not have the attribute {attr!r}", el, _spec("source"))
     for el in by.get("enclosure", ()):
         _enclosure(ctx, el)
     encl = by.get("enclosure", [])
     if len(encl) > 1:
-        ctx.warn("duplicate-enclosure", "<item> has more than one <enclosure>; many readers use only the first", encl[1],
+        ctx.report("duplicate-enclosure", "<item> has more than one <enclosure>; many readers use only the first", encl[1],
                  f"{PROFILE} <enclosure>")
     guid_els = by.get("guid", [])
     if not guid_els:
-        ctx.warn("missing-guid", "<item> has no <guid>", item, f"{PROFILE} <guid>")
+        ctx.report("missing-guid", "<item> has no <guid>", item, f"{PROFILE} <guid>")
     for el in guid_els[:1]:
         _guid(ctx, el, guids)
 
@@ -375,50 +375,51 @@ def _item(ctx: Ctx, item: etree._Element, guids: dict[str, int]) -> None:
 def _enclosure(ctx: Ctx, el: etree._Element) -> None:
     for attr in ("url", "length", "type"):
         if el.get(attr) is None:
-            ctx.error("missing-attribute", f"<enclosure> lacks the attribute {attr!r}", el, _spec("enclosure"))
+            ctx.report("missing-attribute", f"<enclosure> lacks the attribute {attr!r}", el, _spec("enclosure"))
     for attr in el.attrib:
         if attr not in ("url", "length", "type") and not attr.startswith("{"):
-            ctx.error("unexpected-attribute", f"<enclosure> may not have the attribute {attr!r}", el, _spec("enclosure"))
+            ctx.report("unexpected-attribute", f"<enclosure> may not have the attribute {attr!r}", el, _spec("enclosure"))
     url = el.get("url")
     if url is not None:
         err = core.uri_error(url, full=True)
         if err:
-            ctx.error("invalid-url", f"<enclosure> url={url!r} {err[1]}", el, _spec("enclosure"))
+            ctx.report("invalid-url", f"<enclosure> url={url!r} {err[1]}", el, _spec("enclosure"))
         elif not url.startswith(("http://", "https://")):
-            ctx.error("invalid-url", f"<enclosure> url={url!r} must be an http(s) URL", el, _spec("enclosure"))
+            ctx.report("invalid-url", f"<enclosure> url={url!r} must be an http(s) URL", el, _spec("enclosure"))
     length = el.get("length")
     if length is not None and core.nonneg_int_error(length):
-        ctx.error("invalid-attribute", f"<enclosure> length={length!r} is not a size in bytes", el, _spec("enclosure"))
+        ctx.report("invalid-attribute", f"<enclosure> length={length!r} is not a size in bytes", el, _spec("enclosure"))
     mtype = el.get("type")
     if mtype is not None and core.mime_error(mtype):
-        ctx.error("invalid-attribute", f"<enclosure> type={mtype!r} is not a MIME type", el, _spec("enclosure"))
+        ctx.report("invalid-attribute", f"<enclosure> type={mtype!r} is not a MIME type", el, _spec("enclosure"))
 
 
 def _guid(ctx: Ctx, el: etree._Element, guids: dict[str, int]) -> None:
     value = text(el)
     for attr in el.attrib:
         if attr != "isPermaLink" and not attr.startswith("{"):
-            ctx.error("unexpected-attribute", f"<guid> may not have the attribute {attr!r}", el, _spec("guid"))
+            ctx.report("unexpected-attribute", f"<guid> may not have the attribute {attr!r}", el, _spec("guid"))
     perma = el.get("isPermaLink", "true")
     if perma not in ("true", "false"):
-        ctx.error("invalid-attribute", f"<guid> isPermaLink={perma!r} is not 'true' or 'false'", el, _spec("guid"))
+        ctx.report("invalid-attribute", f"<guid> isPermaLink={perma!r} is not 'true' or 'false'", el, _spec("guid"))
     if not value:
         if perma == "true":
-            ctx.error("blank", "<guid> is empty", el, _spec("guid"))
+            ctx.report("guid-permalink", "<guid> is empty but a permalink (isPermaLink defaults to true)", el,
+                       _spec("guid"))
         else:
-            ctx.warn("blank", "<guid> is empty", el, _spec("guid"))
+            ctx.report("blank", "<guid> is empty", el, _spec("guid"))
         return
     if value in guids:
-        ctx.error("duplicate-guid", f"guid {value!r} is also on line {guids[value]}", el, _spec("guid"))
+        ctx.report("duplicate-guid", f"guid {value!r} is also on line {guids[value]}", el, _spec("guid"))
     else:
         guids[value] = el.sourceline or 0
     if perma == "true":
         err = core.uri_error(value, full=True)
         if err:
-            ctx.error("guid-permalink", f"<guid> {value!r} is a permalink (isPermaLink defaults to true) but {err[1]}",
+            ctx.report("guid-permalink", f"<guid> {value!r} is a permalink (isPermaLink defaults to true) but {err[1]}",
                       el, _spec("guid"))
         elif not value.lower().startswith(("http://", "https://")):
-            ctx.error("guid-permalink", f"<guid> {value!r} is a permalink but not an http(s) URL", el, _spec("guid"))
+            ctx.report("guid-permalink", f"<guid> {value!r} is a permalink but not an http(s) URL", el, _spec("guid"))
 
 
 # --- RSS 1.0 / 0.90 (RDF) -------------------------------------------------------
@@ -429,49 +430,49 @@ def check_rdf(root: etree._Element, ctx: Ctx) -> None:
     channel = root.find(f"{{{ns}}}channel")
     spec = "RSS 1.0" if ns == RSS10 else "RSS 0.90"
     if channel is None:
-        ctx.error("missing-element", "<rdf:RDF> has no <channel>", root, spec)
+        ctx.report("missing-element", "<rdf:RDF> has no <channel>", root, spec)
         return
     for name in ("title", "link", "description"):
         if channel.find(f"{{{ns}}}{name}") is None:
-            ctx.error("missing-element", f"<channel> lacks the required <{name}>", channel, f"{spec} <channel>")
+            ctx.report("missing-element", f"<channel> lacks the required <{name}>", channel, f"{spec} <channel>")
     if ns == RSS10:
         if channel.get(f"{{{RDF}}}about") is None:
-            ctx.error("missing-attribute", "<channel> lacks rdf:about", channel, f"{spec} <channel>")
+            ctx.report("missing-attribute", "<channel> lacks rdf:about", channel, f"{spec} <channel>")
         if channel.find(f"{{{ns}}}items") is None:
-            ctx.error("missing-element", "<channel> lacks <items>", channel, f"{spec} <channel>")
+            ctx.report("missing-element", "<channel> lacks <items>", channel, f"{spec} <channel>")
     allowed_top = {"channel", "item", "image", "textinput"}
     for c in core.children(root):
         cns, local = qname(c)
         if cns == ns and local not in allowed_top:
-            ctx.error("undefined-element", f"<{local}> is not allowed in <rdf:RDF>", c, spec)
+            ctx.report("undefined-element", f"<{local}> is not allowed in <rdf:RDF>", c, spec)
     allowed_channel = {"title", "link", "description", "items", "image", "textinput"}
     for c in core.children(channel):
         cns, local = qname(c)
         if cns == ns and local not in allowed_channel:
-            ctx.error("undefined-element", f"<{local}> is not an element of RSS 1.0 <channel>", c, spec)
+            ctx.report("undefined-element", f"<{local}> is not an element of RSS 1.0 <channel>", c, spec)
         elif cns and cns != ns and cns != RDF:
             ext.check_element(ctx, c, "channel", {})
     for item in root.iter(f"{{{ns}}}item"):
         for name in ("title", "link"):
             if item.find(f"{{{ns}}}{name}") is None:
-                ctx.error("missing-element", f"<item> lacks the required <{name}>", item, f"{spec} <item>")
+                ctx.report("missing-element", f"<item> lacks the required <{name}>", item, f"{spec} <item>")
         if ns == RSS10 and item.get(f"{{{RDF}}}about") is None:
-            ctx.error("missing-attribute", "<item> lacks rdf:about", item, f"{spec} <item>")
+            ctx.report("missing-attribute", "<item> lacks rdf:about", item, f"{spec} <item>")
         for c in core.children(item):
             cns, local = qname(c)
             if cns and cns not in (ns, RDF):
                 ext.check_element(ctx, c, "item", {})
             elif cns == ns and local in ("title", "link", "description") and core.has_child_elements(c):
-                ctx.error("rdf-mixed", f"<{local}> holds elements; RSS 1.0 values are text (escape markup)", c, spec)
+                ctx.report("rdf-mixed", f"<{local}> holds elements; RSS 1.0 values are text (escape markup)", c, spec)
     for name in ("image", "textinput"):
         for el in root.findall(f"{{{ns}}}{name}"):
             need = ("title", "url", "link") if name == "image" else ("title", "description", "name", "link")
             for sub in need:
                 if el.find(f"{{{ns}}}{sub}") is None:
-                    ctx.error("missing-element", f"<{name}> lacks <{sub}>", el, f"{spec} <{name}>")
+                    ctx.report("missing-element", f"<{name}> lacks <{sub}>", el, f"{spec} <{name}>")
             if ns == RSS10 and el.get(f"{{{RDF}}}about") is None:
-                ctx.error("missing-attribute", f"<{name}> lacks rdf:about", el, f"{spec} <{name}>")
+                ctx.report("missing-attribute", f"<{name}> lacks rdf:about", el, f"{spec} <{name}>")
     for el in root.iter(f"{{{ns}}}link"):
         err = core.uri_error(text(el), full=True)
         if err:
-            ctx.error("invalid-url", f"<link> {text(el)!r} {err[1]}", el, spec)
+            ctx.report("invalid-url", f"<link> {text(el)!r} {err[1]}", el, spec)
