@@ -379,12 +379,19 @@ def _person(ctx: Ctx, el: etree._Element, name: str) -> None:
     for local, els in by.items():
         if len(els) > 1:
             ctx.report("duplicate-element", f"<{name}> has more than one <{local}>", els[1], _s("§3.2"))
+    for local in ("uri", "email"):
+        for c in by.get(local, []):
+            raw = c.text or ""
+            if raw != raw.strip():
+                ctx.report("unexpected-whitespace", f"<{name}><{local}> has whitespace around its value", c,
+                           _s("§3.2.2" if local == "uri" else "§3.2.3"))
     for c in by.get("uri", []):
         _iri(ctx, c, "uri", core.text(c), full=False, section="§3.2.2")
     for c in by.get("email", []):
-        why = core.email_error(core.text(c))
-        if why:
-            ctx.report("invalid-email", f"<email> {core.text(c)!r} {why}", c, _s("§3.2.3"))
+        res = core.addr_spec_error(core.text(c))
+        if res:
+            ctx.report("invalid-email" if res[0] == "error" else "email-simple-domain",
+                       f"<email> {core.text(c)!r} {res[1]}", c, _s("§3.2.3"))
 
 
 def _category(ctx: Ctx, el: etree._Element) -> None:

@@ -71,7 +71,7 @@ def _enum(*values: str, ci: bool = False) -> Check:
 
 
 def _uri(v: str) -> str | None:
-    err = core.uri_error(v, full=True)
+    err = core.uri_error(v, full=True, iri=False)
     return err[1] if err else None
 
 
@@ -359,6 +359,7 @@ def _trackback(ctx: Ctx, el: etree._Element, where: str) -> None:
             ctx.report("unexpected-attribute", f"<trackback:{local}> in RSS 2.0 takes its URL as text, not rdf:resource",
                       el, TRACKBACK_SPEC)
         value = text(el)
-    err = core.uri_error(value, full=True)
+    err = core.uri_error(value, full=True, iri=False)
     if err:
-        ctx.report("invalid-url", f"<trackback:{local}> {value!r} {err[1]}", el, TRACKBACK_SPEC)
+        ctx.report("uri-not-iri" if err[0] == "ascii" else "invalid-url", f"<trackback:{local}> {value!r} {err[1]}",
+                   el, TRACKBACK_SPEC)

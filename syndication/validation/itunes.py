@@ -115,9 +115,10 @@ def check_itunes(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int])
         if email is None:
             ctx.report("missing-element", "<itunes:owner> lacks <itunes:email>", el, _spec(name))
         else:
-            why = core.email_error(text(email))
-            if why:
-                ctx.report("invalid-contact", f"<itunes:email> {text(email)!r} {why}", email, _spec("email"))
+            res = core.addr_spec_error(text(email))
+            if res:
+                ctx.report("invalid-contact" if res[0] == "error" else "email-simple-domain",
+                           f"<itunes:email> {text(email)!r} {res[1]}", email, _spec("email"))
     if name not in ("owner", "category") and core.has_child_elements(el):
         ctx.report("undefined-element", f"<itunes:{name}> may not contain elements", el, _spec(name))
 

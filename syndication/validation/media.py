@@ -72,7 +72,7 @@ def _value_problem(kind: object, value: str) -> str | None:
     if isinstance(kind, tuple):
         return None if value in kind else f"is not one of: {', '.join(kind)}"
     if kind == "uri":
-        err = core.uri_error(value, full=True)
+        err = core.uri_error(value, full=True, iri=False)
         return err[1] if err else None
     if kind == "pos":
         return core.pos_int_error(value)

@@ -89,9 +89,10 @@ def _once(ctx: Ctx, el: etree._Element, parent: str, once: list[str],
 
 def _url(ctx: Ctx, el: etree._Element, name: str, value: str | None = None, *, spec: str = "") -> None:
     value = text(el) if value is None else value
-    err = core.uri_error(value, full=True)
+    err = core.uri_error(value, full=True, iri=False)
     if err:
-        ctx.report("invalid-url", f"<{name}> {value!r} {err[1]}", el, spec or _spec(name))
+        ctx.report("uri-not-iri" if err[0] == "ascii" else "invalid-url", f"<{name}> {value!r} {err[1]}", el,
+                   spec or _spec(name))
 
 
 def _date(ctx: Ctx, el: etree._Element, name: str) -> None:
@@ -110,13 +111,10 @@ def _date(ctx: Ctx, el: etree._Element, name: str) -> None:
 
 def _contact(ctx: Ctx, el: etree._Element, name: str) -> None:
     res = core.contact_error(text(el))
-    if res is None:
-        return
-    level, why = res
-    if level == "warning":
-        ctx.report("contact-form", f"<{name}> {text(el)!r} {why}", el, f"{PROFILE} <{name}>")
-    else:
-        ctx.report("invalid-contact", f"<{name}> {text(el)!r} {why}", el, _spec(name))
+    if res is not None:
+        _level, code, why = res
+        ctx.report(code, f"<{name}> {text(el)!r} {why}", el, f"{PROFILE} <{name}>" if code == "contact-form"
+                   else _spec(name))
 
 
 # RSS core elements and the Dublin Core ones that say the same thing: a feed
@@ -381,9 +379,10 @@ def _enclosure(ctx: Ctx, el: etree._Element) -> None:
             ctx.report("unexpected-attribute", f"<enclosure> may not have the attribute {attr!r}", el, _spec("enclosure"))
     url = el.get("url")
     if url is not None:
-        err = core.uri_error(url, full=True)
+        err = core.uri_error(url, full=True, iri=False)
         if err:
-            ctx.report("invalid-url", f"<enclosure> url={url!r} {err[1]}", el, _spec("enclosure"))
+            ctx.report("uri-not-iri" if err[0] == "ascii" else "invalid-url", f"<enclosure> url={url!r} {err[1]}",
+                       el, _spec("enclosure"))
         elif not url.startswith(("http://", "https://")):
             ctx.report("invalid-url", f"<enclosure> url={url!r} must be an http(s) URL", el, _spec("enclosure"))
     length = el.get("length")
@@ -414,7 +413,7 @@ def _guid(ctx: Ctx, el: etree._Element, guids: dict[str, int]) -> None:
     else:
         guids[value] = el.sourceline or 0
     if perma == "true":
-        err = core.uri_error(value, full=True)
+        err = core.uri_error(value, full=True, iri=False)
         if err:
             ctx.report("guid-permalink", f"<guid> {value!r} is a permalink (isPermaLink defaults to true) but {err[1]}",
                       el, _spec("guid"))
@@ -473,6 +472,7 @@ def check_rdf(root: etree._Element, ctx: Ctx) -> None:
             if ns == RSS10 and el.get(f"{{{RDF}}}about") is None:
                 ctx.report("missing-attribute", f"<{name}> lacks rdf:about", el, f"{spec} <{name}>")
     for el in root.iter(f"{{{ns}}}link"):
-        err = core.uri_error(text(el), full=True)
+        err = core.uri_error(text(el), full=True, iri=False)
         if err:
-            ctx.report("invalid-url", f"<link> {text(el)!r} {err[1]}", el, spec)
+            ctx.report("uri-not-iri" if err[0] == "ascii" else "invalid-url", f"<link> {text(el)!r} {err[1]}", el,
+                       spec)
