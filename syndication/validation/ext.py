@@ -145,23 +145,32 @@ def _pos(v: str) -> str | None:
 
 
 DC_SPEC = "Dublin Core (DCMI) elements 1.1"
-_DC_NAMES = ("title creator subject description publisher contributor type format identifier source "
-             "relation coverage rights").split()
-DC_RULES: dict[str, Rule] = {n: Rule(spec=DC_SPEC) for n in _DC_NAMES}
+#: Elements that describe the resource as a whole are single-valued in a
+#: feed's channel or item (one title, one date, …); people, subjects,
+#: relations and coverage may repeat.
+_DC_ONCE = "title description type format source language rights date".split()
+_DC_MANY = "creator subject publisher contributor identifier relation coverage".split()
+DC_RULES: dict[str, Rule] = {n: Rule(once=True, spec=f"{DC_SPEC} {n}") for n in _DC_ONCE}
+DC_RULES.update({n: Rule(spec=f"{DC_SPEC} {n}") for n in _DC_MANY})
 DC_RULES["date"] = Rule(core.w3cdtf_error, "dc-date", spec=f"{DC_SPEC} date (W3C-DTF)")
-DC_RULES["language"] = Rule(core.language_error, "language", spec=f"{DC_SPEC} language (RFC 3066)")
+DC_RULES["language"] = Rule(core.language_error, "language", once=True, spec=f"{DC_SPEC} language (RFC 3066)")
 
 DCT_SPEC = "DCMI terms"
-_DCT_DATES = "created modified issued dateAccepted dateCopyrighted dateSubmitted date".split()
-_DCT_OTHER = ("abstract accessRights accrualMethod accrualPeriodicity accrualPolicy alternative audience "
-              "bibliographicCitation conformsTo contributor coverage creator description educationLevel extent "
+#: W3C-DTF dates, once each.
+_DCT_DATES = "created modified issued".split()
+#: Single-valued text terms.
+_DCT_ONCE = "abstract dateAccepted dateCopyrighted dateSubmitted mediator tableOfContents".split()
+_DCT_OTHER = ("accessRights accrualMethod accrualPeriodicity accrualPolicy alternative audience "
+              "bibliographicCitation conformsTo contributor coverage creator description educationLevel "
               "format hasFormat hasPart hasVersion identifier instructionalMethod isFormatOf isPartOf "
-              "isReferencedBy isReplacedBy isRequiredBy isVersionOf language license mediator medium provenance "
+              "isReferencedBy isReplacedBy isRequiredBy isVersionOf language license medium provenance "
               "publisher references relation replaces requires rights rightsHolder source spatial subject "
-              "tableOfContents temporal title type available valid").split()
-DCT_RULES: dict[str, Rule] = {n: Rule(nested=True, open_attrs=True, spec=DCT_SPEC) for n in _DCT_OTHER}
-DCT_RULES.update({n: Rule(core.w3cdtf_error, "dc-date", open_attrs=True, spec=f"{DCT_SPEC} {n} (W3C-DTF)")
+              "temporal title type available valid date").split()
+DCT_RULES: dict[str, Rule] = {n: Rule(nested=True, open_attrs=True, spec=f"{DCT_SPEC} {n}") for n in _DCT_OTHER}
+DCT_RULES.update({n: Rule(nested=True, open_attrs=True, once=True, spec=f"{DCT_SPEC} {n}") for n in _DCT_ONCE})
+DCT_RULES.update({n: Rule(core.w3cdtf_error, "dc-date", open_attrs=True, once=True, spec=f"{DCT_SPEC} {n} (W3C-DTF)")
                   for n in _DCT_DATES})
+DCT_RULES["extent"] = Rule(_pos, "invalid-value", once=True, spec=f"{DCT_SPEC} extent")
 
 CONTENT_RULES = {"encoded": Rule(once=True, where=frozenset({"item", "any"}),
                                  spec="RSS content module content:encoded"),
@@ -254,6 +263,11 @@ APP_RULES = {
     "collection": Rule(nested=True, open_attrs=True, where=frozenset({"channel"}), spec=f"{APP_SPEC} §8.3.3"),
 }
 
+ICBM = "http://postneo.com/icbm"
+ICBM_RULES = {
+    "latitude": Rule(_lat, "geo-lat", spec="ICBM RSS module"), "longitude": Rule(_lon, "geo-long", spec="ICBM RSS module"),
+}
+
 GEOURL_RULES = {
     "latitude": Rule(_lat, "geo-lat", spec="GeoURL module"), "longitude": Rule(_lon, "geo-long", spec="GeoURL module"),
 }
@@ -263,6 +277,7 @@ NAMESPACES: dict[str, dict[str, Rule]] = {
     CONTENT: CONTENT_RULES, DC: DC_RULES, DCTERMS: DCT_RULES, SY: SY_RULES, SLASH: SLASH_RULES,
     GEORSS: GEORSS_RULES, GEO: GEO_RULES, THR: THR_RULES, FH: FH_RULES, YANDEX: YANDEX_RULES,
     ADMIN: ADMIN_RULES, WFW: WFW_RULES, CC: CC_RULES, APP: APP_RULES, GEOURL: GEOURL_RULES,
+    ICBM: ICBM_RULES, ICBM + "/": ICBM_RULES,
 }
 
 #: Namespaces people get wrong, and the right one.
@@ -285,7 +300,7 @@ def check_element(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]
         check_media(ctx, el, where, seen)
         return
     if ns == TRACKBACK:
-        _trackback(ctx, el, where)
+        _trackback(ctx, el, where, seen)
         return
     if ns == ITUNES:
         from .itunes import check_itunes
@@ -340,13 +355,22 @@ def apply_rule(ctx: Ctx, el: etree._Element, rule: Rule, name: str, seen: dict[s
 TRACKBACK_SPEC = "TrackBack RSS module"
 
 
-def _trackback(ctx: Ctx, el: etree._Element, where: str) -> None:
-    """trackback:ping and trackback:about: the URL is the text in RSS 2.0,
-    rdf:resource in RSS 1.0 (RDF)."""
+def _trackback(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) -> None:
+    """trackback:ping (once) and trackback:about (many), in an item or
+    entry only: the URL is the text in RSS 2.0 and Atom, rdf:resource in
+    RSS 1.0 (RDF)."""
     local = qname(el)[1]
     if local not in ("ping", "about"):
         ctx.report("undefined-element", f"<trackback:{local}> is not defined", el, TRACKBACK_SPEC)
         return
+    if where != "item":
+        ctx.report("undefined-element", f"<trackback:{local}> belongs in an item or entry, not in a {where}", el,
+                   TRACKBACK_SPEC)
+        return
+    if local == "ping":
+        if el.tag in seen:
+            ctx.report("duplicate-element", "<trackback:ping> appears more than once", el, TRACKBACK_SPEC)
+        seen[el.tag] = el.sourceline or 0
     in_rdf = el.getroottree().getroot().tag == f"{{{RDF}}}RDF"
     resource = el.get(f"{{{RDF}}}resource")
     if in_rdf:

@@ -20,6 +20,8 @@ _ELEMENTS = frozenset("""group content rating title description keywords thumbna
 copyright text restriction community comments embed responses backLinks status price license subTitle
 peerLink location rights scene scenes adult starRating statistics tags param response backLink comment
 """.split())
+#: Elements a parent (channel, item, media:group, media:content) holds at most once.
+_ONCE = frozenset({"title", "description", "copyright", "adult"})
 _MEDIUMS = ("image", "audio", "video", "document", "executable")
 _EXPRESSIONS = ("sample", "full", "nonstop")
 _RATINGS = {
@@ -106,22 +108,29 @@ def check_media(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) 
     if name not in _ELEMENTS:
         ctx.report("undefined-element", f"<media:{name}> is not a Media RSS element", el, SPEC)
         return
+    if name in _ONCE:
+        if el.tag in seen:
+            ctx.report("duplicate-element", f"<media:{name}> appears more than once in its parent", el, _spec(name))
+        else:
+            seen[el.tag] = el.sourceline or 0
     if name == "group":
         contents = [c for c in core.children(el) if c.tag == f"{{{MEDIA}}}content"]
         if len(contents) < 2:
             ctx.report("media-group", "<media:group> must hold alternatives: two or more <media:content>", el,
                       _spec("group"))
+        inner: dict[str, int] = {}
         for c in core.children(el):
             if qname(c)[0] == MEDIA:
-                check_media(ctx, c, "group", {})
+                check_media(ctx, c, "group", inner)
         return
     if name == "content":
         _attrs(ctx, el, name, _CONTENT_ATTRS)
         if el.get("url") is None and el.find(f"{{{MEDIA}}}player") is None:
             ctx.report("missing-attribute", "<media:content> needs a url or a <media:player>", el, _spec(name))
+        inner = {}
         for c in core.children(el):
             if qname(c)[0] == MEDIA:
-                check_media(ctx, c, "content", {})
+                check_media(ctx, c, "content", inner)
         return
     if name in ("title", "description", "text"):
         ttype = el.get("type")

@@ -445,22 +445,41 @@ def check_rdf(root: etree._Element, ctx: Ctx) -> None:
         if cns == ns and local not in allowed_top:
             ctx.report("undefined-element", f"<{local}> is not allowed in <rdf:RDF>", c, spec)
     allowed_channel = {"title", "link", "description", "items", "image", "textinput"}
+    seen: dict[str, int] = {}
     for c in core.children(channel):
         cns, local = qname(c)
         if cns == ns and local not in allowed_channel:
             ctx.report("undefined-element", f"<{local}> is not an element of RSS 1.0 <channel>", c, spec)
         elif cns and cns != ns and cns != RDF:
-            ext.check_element(ctx, c, "channel", {})
+            ext.check_element(ctx, c, "channel", seen)
+        elif ns == RSS10 and cns == ns and local in ("image", "textinput"):
+            _rdf_resource(ctx, c, f"<channel><{local}>", spec)
+    if ns == RSS10:
+        for items in channel.findall(f"{{{ns}}}items"):
+            for li in items.iter(f"{{{RDF}}}li"):
+                _rdf_resource(ctx, li, "<rdf:li>", spec, bare_ok=True)
+    abouts: dict[str, int] = {}
     for item in root.iter(f"{{{ns}}}item"):
+        about = item.get(f"{{{RDF}}}about")
+        if about is not None:
+            if about in abouts:
+                ctx.report("duplicate-value", f"<item rdf:about={about!r}> is also on line {abouts[about]}", item,
+                           f"{spec} <item>")
+            else:
+                abouts[about] = item.sourceline or 0
+            err = core.uri_error(about, full=False, iri=False)
+            if err:
+                ctx.report("rdf-resource", f"<item rdf:about={about!r}> {err[1]}", item, f"{spec} <item>")
         for name in ("title", "link"):
             if item.find(f"{{{ns}}}{name}") is None:
                 ctx.report("missing-element", f"<item> lacks the required <{name}>", item, f"{spec} <item>")
         if ns == RSS10 and item.get(f"{{{RDF}}}about") is None:
             ctx.report("missing-attribute", "<item> lacks rdf:about", item, f"{spec} <item>")
+        seen_item: dict[str, int] = {}
         for c in core.children(item):
             cns, local = qname(c)
             if cns and cns not in (ns, RDF):
-                ext.check_element(ctx, c, "item", {})
+                ext.check_element(ctx, c, "item", seen_item)
             elif cns == ns and local in ("title", "link", "description") and core.has_child_elements(c):
                 ctx.report("rdf-mixed", f"<{local}> holds elements; RSS 1.0 values are text (escape markup)", c, spec)
     for name in ("image", "textinput"):
@@ -476,3 +495,17 @@ def check_rdf(root: etree._Element, ctx: Ctx) -> None:
         if err:
             ctx.report("uri-not-iri" if err[0] == "ascii" else "invalid-url", f"<link> {text(el)!r} {err[1]}", el,
                        spec)
+
+
+def _rdf_resource(ctx: Ctx, el: etree._Element, name: str, spec: str, *, bare_ok: bool = False) -> None:
+    """An RSS 1.0 reference: an empty element whose rdf:resource (or, in
+    rdf:li, a bare resource) is a URI."""
+    value = el.get(f"{{{RDF}}}resource")
+    if value is None and bare_ok:
+        value = el.get("resource")
+    if value is None:
+        ctx.report("missing-attribute", f"{name} lacks rdf:resource", el, spec)
+        return
+    err = core.uri_error(value, full=False, iri=False)
+    if err:
+        ctx.report("rdf-resource", f"{name} rdf:resource={value!r} {err[1]}", el, spec)
