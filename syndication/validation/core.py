@@ -53,6 +53,8 @@ class Ctx:
     counts: dict[str, int] = field(default_factory=dict)
     #: code → (level, how many were not listed).
     omitted: dict[str, list] = field(default_factory=dict)
+    #: [level, how many] left out by the size limit.
+    dropped: list = field(default_factory=lambda: ["warning", 0])
     size: int = 0
 
     def report(self, code: str, message: str, el: object = None, spec: str = "") -> None:
@@ -71,10 +73,7 @@ class Ctx:
     def _add(self, level: str, code: str, message: str, el: object, spec: str) -> None:
         n = self.counts.get(code, 0) + 1
         self.counts[code] = n
-        if len(message) > MAX_MESSAGE:
-            message = message[:MAX_MESSAGE] + "…"
-        cost = len(code) + len(message) + len(spec) + 40
-        if n > MAX_PER_CODE or self.size + cost > MAX_OUTPUT:
+        if n > MAX_PER_CODE:
             seen = self.omitted.get(code)
             if seen is None:
                 self.omitted[code] = [level, 1]
@@ -83,20 +82,36 @@ class Ctx:
                 if level == "error":
                     seen[0] = "error"
             return
+        if len(message) > MAX_MESSAGE:
+            message = message[:MAX_MESSAGE] + "…"
+        cost = len(code) + len(message) + len(spec) + 40
+        if self.size + cost > MAX_OUTPUT:
+            self.dropped[1] += 1
+            if level == "error":
+                self.dropped[0] = "error"
+            return
         self.size += cost
         self.problems.append(Problem(level, code, message, _line(el), spec))
 
     def has_errors(self) -> bool:
-        return any(p.level == "error" for p in self.problems) or any(v[0] == "error" for v in self.omitted.values())
+        return (any(p.level == "error" for p in self.problems) or any(v[0] == "error" for v in self.omitted.values())
+                or self.dropped[0] == "error")
 
     def finish(self) -> list[Problem]:
-        """The problems, with one "and N more" line for each code that hit a limit."""
+        """The problems, with one "and N more" line for each code that hit
+        its limit and one for all that the size limit left out."""
         out = list(self.problems)
         for code, (level, n) in self.omitted.items():
-            out.append(Problem(level, code, f"and {n} more {code} problem{'s' if n != 1 else ''} in this file "
-                               f"(at most {MAX_PER_CODE} of a code, {MAX_OUTPUT // 1024} KB of problems are listed)",
-                               None, "syndication validator limits"))
+            out.append(Problem(level, code, f"and {n} more {code} problem{'s' * (n != 1)} in this file (at most "
+                               f"{MAX_PER_CODE} of a code are listed)", None, LIMITS))
+        level, n = self.dropped
+        if n:
+            out.append(Problem(level, "too-many-problems", f"and {n} more problem{'s' * (n != 1)} in this file (at "
+                               f"most {MAX_OUTPUT // 1024} KB of problems are listed)", None, LIMITS))
         return out
+
+
+LIMITS = "syndication validator limits"
 
 
 def _line(el: object) -> int | None:
