@@ -206,7 +206,7 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
 
 
 def _text_only_whitespace(ctx: Ctx, el: etree._Element, kind: str) -> None:
-    if (el.text or "").strip() or any(c.tail and c.tail.strip() for c in el):
+    if core.has_text(el):
         ctx.report("unexpected-text", f"<{kind}> may hold only elements, not text", el, _s("§4.1"))
 
 

@@ -144,6 +144,14 @@ def children(el: etree._Element) -> list[etree._Element]:
     return [c for c in el.iterchildren(tag=etree.Element)]
 
 
+_TEXT_NODES = etree.XPath("text()")
+
+
+def has_text(el: etree._Element) -> bool:
+    """Text directly in ``el`` (its text and its children's tails), beyond white space."""
+    return bool("".join(_TEXT_NODES(el)).strip())
+
+
 def has_child_elements(el: etree._Element) -> bool:
     return len(el) > 0 and any(isinstance(c.tag, str) for c in el)
 

@@ -53,7 +53,7 @@ def check_rss(root: etree._Element, ctx: Ctx, version: str) -> None:
 
 
 def _text_not_allowed(ctx: Ctx, el: etree._Element, name: str) -> None:
-    if (el.text or "").strip() or any(c.tail and c.tail.strip() for c in el):
+    if core.has_text(el):
         ctx.report("unexpected-text", f"<{name}> may hold only elements, not text", el, _spec(name))
 
 
