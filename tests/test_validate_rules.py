@@ -172,6 +172,26 @@ def test_what_the_specs_allow_is_not_an_error(data: bytes) -> None:
     assert not _codes(validate.check(data)[1])
 
 
+@pytest.mark.parametrize(("data", "warning"), [
+    (rss().replace(b"<guid>https://example.org/a</guid>", b"<guid>urn:isbn:0451450523</guid>"), None),
+    (rss(channel='<cloud domain="rpc.example.org" port="8080" path="/rpc" registerProcedure="p" protocol="rest"/>'),
+     None),
+    (rss().replace(b"<link>https://example.org/a</link>", b"<link>https://example.org/100%-sure</link>"),
+     "uri-percent"),
+    (rss(item="<comments>https://example.org/a#c</comments>"), None),
+], ids=["guid urn permalink", "cloud protocol", "bare percent", "comments"])
+def test_what_the_w3c_service_accepts_is_not_an_error(data: bytes, warning: str | None) -> None:
+    problems = validate.check(data)[1]
+    assert not _codes(problems), problems
+    if warning:
+        assert warning in _codes(problems, "warning")
+
+
+@pytest.mark.parametrize("eid", ["tag:Example.org,2025:e", "urn:uuid:not-a-uuid", "tag:example.org:e"])
+def test_malformed_ids_are_errors(eid: str) -> None:
+    assert _codes(validate.check(atom().replace(b"tag:example.org,2025:e", eid.encode()))[1]) & {"tag-uri", "uuid-urn"}
+
+
 def test_our_profiles_escalate_what_we_never_publish(config) -> None:
     data = rss(item="").replace(b"<description>x", b"<description>&lt;script&gt;x&lt;/script&gt;")
     assert "html-active" in _codes(validate.check(data)[1], "warning")

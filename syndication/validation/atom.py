@@ -272,8 +272,8 @@ def _leaf(ctx: Ctx, el: etree._Element, name: str) -> None:
 def _iri(ctx: Ctx, el: etree._Element, name: str, value: str, *, full: bool, section: str) -> None:
     err = core.uri_error(value, full=full)
     if err:
-        code = {"char": "iri-char", "relative": "iri-not-absolute", "tag": "tag-uri", "uuid": "uuid-urn",
-                "urn": "urn", "syntax": "iri-syntax"}[err[0]]
+        code = core.uri_code(err[0], {"char": "iri-char", "relative": "iri-not-absolute", "tag": "tag-uri",
+                                      "uuid": "uuid-urn", "urn": "urn", "syntax": "iri-syntax"}.get(err[0], "iri-char"))
         ctx.report(code, f"<{name}> {value!r} {err[1]}", el, _s(section))
 
 
@@ -484,7 +484,7 @@ def _attrs_and_xml(ctx: Ctx, tree: etree._ElementTree, root: etree._Element) -> 
         if base is not None:
             err = core.uri_error(base, full=False)
             if err:
-                ctx.report("xml-base", f"xml:base {base!r} {err[1]}", el, "XML Base; RFC 4287 §2")
+                ctx.report(core.uri_code(err[0], "xml-base"), f"xml:base {base!r} {err[1]}", el, "XML Base; RFC 4287 §2")
         lang = el.get(XML_LANG)
         if lang:
             why = core.language_error(lang)

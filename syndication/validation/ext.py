@@ -72,12 +72,12 @@ def _enum(*values: str, ci: bool = False) -> Check:
 
 def _uri(v: str) -> str | None:
     err = core.uri_error(v, full=True, iri=False)
-    return err[1] if err else None
+    return err[1] if err and err[0] != "percent" else None
 
 
 def _uri_ref(v: str) -> str | None:
     err = core.uri_error(v, full=False)
-    return err[1] if err else None
+    return err[1] if err and err[0] != "percent" else None
 
 
 def _lat(v: str) -> str | None:
@@ -133,7 +133,7 @@ def _yes(v: str) -> str | None:
 
 
 def _int_list(v: str) -> str | None:
-    return None if re.fullmatch(r"\d+(,\d+)*", v) else "is not a comma-separated list of integers"
+    return None if re.fullmatch(r"\d+(,\s*\d+)*", v) else "is not a comma-separated list of integers"
 
 
 def _nonneg(v: str) -> str | None:
@@ -385,5 +385,5 @@ def _trackback(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) -
         value = text(el)
     err = core.uri_error(value, full=True, iri=False)
     if err:
-        ctx.report("uri-not-iri" if err[0] == "ascii" else "invalid-url", f"<trackback:{local}> {value!r} {err[1]}",
+        ctx.report(core.uri_code(err[0], "invalid-url"), f"<trackback:{local}> {value!r} {err[1]}",
                    el, TRACKBACK_SPEC)

@@ -30,7 +30,7 @@ def _duration(v: str) -> str | None:
 
 def _url(v: str) -> str | None:
     err = core.uri_error(v, full=True, iri=False)
-    return err[1] if err else None
+    return err[1] if err and err[0] != "percent" else None
 
 
 @dataclass(frozen=True)

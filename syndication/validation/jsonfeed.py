@@ -161,7 +161,7 @@ def _url(ctx: Ctx, value: object, where: tuple[object, ...]) -> None:
         return
     err = core.uri_error(value, full=True)
     if err:
-        ctx.report("json-url", f"{_ptr(*where)}: {value!r} {err[1]}", None, f"{SPEC} {where[-1]}")
+        ctx.report(core.uri_code(err[0], "json-url"), f"{_ptr(*where)}: {value!r} {err[1]}", None, f"{SPEC} {where[-1]}")
 
 
 def _authors(ctx: Ctx, obj: dict[str, Any], where: tuple[object, ...]) -> None:

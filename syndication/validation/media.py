@@ -75,7 +75,7 @@ def _value_problem(kind: object, value: str) -> str | None:
         return None if value in kind else f"is not one of: {', '.join(kind)}"
     if kind == "uri":
         err = core.uri_error(value, full=True, iri=False)
-        return err[1] if err else None
+        return err[1] if err and err[0] != "percent" else None
     if kind == "pos":
         return core.pos_int_error(value)
     if kind == "nonneg":
@@ -186,7 +186,7 @@ def _rating(ctx: Ctx, el: etree._Element) -> None:
     else:
         err = core.uri_error(scheme, full=True)
         if err:
-            ctx.report("media-attribute", f"<media:rating> scheme={scheme!r} {err[1]}", el, _spec("rating"))
+            ctx.report(core.uri_code(err[0], "media-attribute"), f"<media:rating> scheme={scheme!r} {err[1]}", el, _spec("rating"))
 
 
 def _restriction(ctx: Ctx, el: etree._Element) -> None:
@@ -212,7 +212,7 @@ def _restriction(ctx: Ctx, el: etree._Element) -> None:
         for v in values:
             err = core.uri_error(v, full=True)
             if err and v not in ("all", "none"):
-                ctx.report("media-attribute", f"<media:restriction> {v!r} {err[1]}", el, _spec("restriction"))
+                ctx.report(core.uri_code(err[0], "media-attribute"), f"<media:restriction> {v!r} {err[1]}", el, _spec("restriction"))
                 break
     elif rtype != "sharing":
         ctx.report("media-restriction", f"<media:restriction> type={rtype!r} is not country, uri or sharing", el,

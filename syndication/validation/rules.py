@@ -61,6 +61,7 @@ _TABLE: tuple[tuple[str, str, str, str], ...] = (
     # --- datatypes ----------------------------------------------------------------------
     ("invalid-url", E, "InvalidFullLink", "RFC 3986 §4.3 (absolute URI)"),
     ("uri-not-iri", E, "UriNotIri", "RSS 2.0 (URLs are RFC 2396 URIs: non-ASCII must be %-encoded)"),
+    ("uri-percent", W, "", "RFC 3986 §2.1 (a '%' starts two hex digits; readers take a bare one as itself)"),
     ("iri-char", E, "InvalidUriChar", "RFC 3987 §2.2 (IRI characters)"),
     ("iri-not-absolute", E, "InvalidFullLink", "RFC 3987 §2.2 (absolute IRI)"),
     ("iri-syntax", E, "InvalidIRI", "RFC 3987 §2.2; RFC 3986 §3"),
