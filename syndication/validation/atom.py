@@ -153,36 +153,47 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
     many = _FEED_MANY if kind != "entry" else _ENTRY_MANY
     seen_ext: dict[str, int] = {}
     first_entry: int | None = None
-    for c in core.children(el):
+    by = scope.by
+    text = el.text
+    stray = bool(text) and not text.isspace()  # type: ignore[union-attr]
+    for c in el:  # one pass: text between the children, then the children themselves
+        tail = c.tail
+        if tail and not stray and not tail.isspace():
+            stray = True
         tag = c.tag
+        if not isinstance(tag, str):  # a comment or processing instruction
+            continue
         if tag.startswith(_ATOM_PREFIX):
-            ns, local = ATOM, tag[_ATOM_PREFIX_LEN:]
+            local = tag[_ATOM_PREFIX_LEN:]
         else:
             ns, local = qname(c)
-        if ns != ATOM:
             if ns == "":
                 ctx.report("no-namespace", f"<{local}> is in no namespace: its vocabulary cannot be determined", c,
-                         _s("§6.2"))
+                           _s("§6.2"))
             else:
                 ext.check_element(ctx, c, "item" if kind == "entry" else "channel", seen_ext)
             continue
-        if kind == "feed" and local == "entry":
-            scope.by.setdefault("entry", []).append(c)
-            if first_entry is None:
+        if local == "entry" and kind == "feed":
+            lst = by.get("entry")
+            if lst is None:
+                by["entry"] = [c]
                 first_entry = c.sourceline or 0
+            else:
+                lst.append(c)
             continue
         if local not in once and local not in many:
             ctx.report("undefined-element", f"<{local}> is not an element of <{kind}>", c, _s("§4.1"))
             continue
         if first_entry is not None:
             ctx.report("misplaced-metadata", f"<{local}> comes after the first <entry>; feed metadata goes first", c,
-                      _s("§4.1.1"))
-        lst = scope.by.get(local)
+                       _s("§4.1.1"))
+        lst = by.get(local)
         if lst is None:
-            scope.by[local] = [c]
+            by[local] = [c]
         else:
             lst.append(c)
-    _text_only_whitespace(ctx, el, kind)
+    if stray:
+        ctx.report("unexpected-text", f"<{kind}> may hold only elements, not text", el, _s("§4.1"))
     for name, els in scope.by.items():
         if len(els) > 1 and name in once:
             ctx.report("duplicate-element", f"<{kind}> has more than one <{name}>", els[1], _s(once[name]))
@@ -210,45 +221,57 @@ def _text_only_whitespace(ctx: Ctx, el: etree._Element, kind: str) -> None:
         ctx.report("unexpected-text", f"<{kind}> may hold only elements, not text", el, _s("§4.1"))
 
 
+def _date(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _leaf(ctx, el, name)
+    why = core.rfc3339_error(el.text or "")
+    if why:
+        ctx.report("rfc3339-date", f"<{name}> {el.text!r} {why}", el, _s("§3.3"))
+
+
+def _id(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _leaf(ctx, el, name)
+    _iri(ctx, el, name, el.text or "", full=True, section="§4.2.6")
+
+
+def _image(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _leaf(ctx, el, name)
+    _iri(ctx, el, name, el.text or "", full=False, section="§4.2.5" if name == "icon" else "§4.2.8")
+
+
+def _generator(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _leaf(ctx, el, name)
+    uri = el.get("uri")
+    if uri is not None:
+        _iri(ctx, el, "generator uri", uri, full=False, section="§4.2.4")
+
+
+def _source(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    scope = _container(ctx, el, "source")
+    for sub in ("id", "title", "updated"):
+        if not scope.get(sub):
+            ctx.report("source-incomplete", f"<source> lacks <{sub}>", el, _s("§4.2.11"))
+
+
+#: Atom element → its check (ctx, element, name, parent kind).
+_CHECKS = {
+    "title": lambda ctx, el, name, parent: _text_construct(ctx, el, name),
+    "content": lambda ctx, el, name, parent: _content(ctx, el),
+    "author": lambda ctx, el, name, parent: _person(ctx, el, name),
+    "link": lambda ctx, el, name, parent: check_link(ctx, el, parent),
+    "category": lambda ctx, el, name, parent: _category(ctx, el),
+    "updated": _date, "published": _date, "id": _id, "icon": _image, "logo": _image,
+    "generator": _generator, "source": _source,
+}
+_CHECKS.update(subtitle=_CHECKS["title"], rights=_CHECKS["title"], summary=_CHECKS["title"],
+               contributor=_CHECKS["author"])
+
+
 def _element(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
-    if name == "entry":
-        return
-    if name == "category":
-        _category(ctx, el)
+    check = _CHECKS.get(name)
+    if check is not None:
+        check(ctx, el, name, parent)
+    if name != "link":  # check_link checks its own attributes
         _unqualified_attrs(ctx, el, name)
-        return
-    if name in ("title", "subtitle", "rights", "summary"):
-        _text_construct(ctx, el, name)
-    elif name == "content":
-        _content(ctx, el)
-    elif name in ("author", "contributor"):
-        _person(ctx, el, name)
-    elif name == "link":
-        check_link(ctx, el, parent)
-    elif name == "category":
-        _category(ctx, el)
-    elif name in ("updated", "published"):
-        _leaf(ctx, el, name)
-        why = core.rfc3339_error(el.text or "")
-        if why:
-            ctx.report("rfc3339-date", f"<{name}> {el.text!r} {why}", el, _s("§3.3"))
-    elif name == "id":
-        _leaf(ctx, el, name)
-        _iri(ctx, el, name, el.text or "", full=True, section="§4.2.6")
-    elif name in ("icon", "logo"):
-        _leaf(ctx, el, name)
-        _iri(ctx, el, name, el.text or "", full=False, section="§4.2.5" if name == "icon" else "§4.2.8")
-    elif name == "generator":
-        _leaf(ctx, el, name)
-        uri = el.get("uri")
-        if uri is not None:
-            _iri(ctx, el, "generator uri", uri, full=False, section="§4.2.4")
-    elif name == "source":
-        scope = _container(ctx, el, "source")
-        for sub in ("id", "title", "updated"):
-            if not scope.get(sub):
-                ctx.report("source-incomplete", f"<source> lacks <{sub}>", el, _s("§4.2.11"))
-    _unqualified_attrs(ctx, el, name)
 
 
 def _unqualified_attrs(ctx: Ctx, el: etree._Element, name: str) -> None:
@@ -402,56 +425,70 @@ def _category(ctx: Ctx, el: etree._Element) -> None:
         _iri(ctx, el, "category scheme", scheme, full=True, section="§4.2.2.2")
 
 
-_THR_ATTRS = (("count", f"{{{ext.THR}}}count"), ("updated", f"{{{ext.THR}}}updated"))
-_THR_WHEN = f"{{{ext.THR}}}when"
+
+
+_LINK_ATTRS = frozenset(_ATTRS["link"])
 
 
 def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
     """atom:link, in an Atom document or an RSS channel."""
-    href = el.get("href")
+    attrs = dict(el.attrib)
+    href = attrs.get("href")
     if href is None:
         ctx.report("missing-attribute", "<link> lacks the attribute 'href'", el, _s("§4.2.7.1"))
-    rel = _rel(el)
-    raw_rel = el.get("rel")
+    raw_rel = attrs.get("rel")
+    rel = "alternate" if raw_rel is None else raw_rel.strip()
+    if rel.startswith(IANA_REL_PREFIX):
+        rel = rel[len(IANA_REL_PREFIX):]
     if raw_rel is not None and rel not in RELATIONS:
         if not raw_rel.strip():
             ctx.report("link-rel", "<link> rel is blank", el, _s("§4.2.7.2"))
         elif core.uri_error(raw_rel, full=True):
             if not re.fullmatch(r"[a-z][a-z0-9.\-]*", raw_rel):
                 ctx.report("link-rel", f"<link> rel={raw_rel!r} is neither a registered name nor an IRI", el,
-                          _s("§4.2.7.2"))
+                           _s("§4.2.7.2"))
             else:
                 ctx.report("link-rel", f"<link> rel={raw_rel!r} is not a registered relation", el, _s("§4.2.7.2"))
     if href is not None:
-        full = rel in ("license",) or parent == "channel"
-        _iri(ctx, el, f"link rel=\"{rel}\" href", href, full=full, section="§4.2.7.1" if rel != "license" else "RFC 4946 §2")
-    ltype = el.get("type")
-    if ltype is not None and core.mime_error(ltype):
-        ctx.report("link-type", f"<link> type={ltype!r} is not a MIME type", el, _s("§4.2.7.3"))
-    hreflang = el.get("hreflang")
-    if hreflang is not None:
-        why = core.language_error(hreflang)
-        if why:
-            ctx.report("language", f"<link> hreflang={hreflang!r} {why}", el, _s("§4.2.7.4"))
-    length = el.get("length")
-    if length is not None and core.nonneg_int_error(length):
-        ctx.report("link-length", f"<link> length={length!r} is not a size in bytes", el, _s("§4.2.7.6"))
-    for attr in el.attrib:
-        if not attr.startswith("{") and attr not in _ATTRS["link"]:
+        full = rel == "license" or parent == "channel"
+        _iri(ctx, el, f"link rel=\"{rel}\" href", href, full=full,
+             section="§4.2.7.1" if rel != "license" else "RFC 4946 §2")
+    for attr, value in attrs.items():
+        if attr in _LINK_ATTRS:
+            if attr == "type":
+                if core.mime_error(value):
+                    ctx.report("link-type", f"<link> type={value!r} is not a MIME type", el, _s("§4.2.7.3"))
+            elif attr == "hreflang":
+                why = core.language_error(value)
+                if why:
+                    ctx.report("language", f"<link> hreflang={value!r} {why}", el, _s("§4.2.7.4"))
+            elif attr == "length":
+                if core.nonneg_int_error(value):
+                    ctx.report("link-length", f"<link> length={value!r} is not a size in bytes", el, _s("§4.2.7.6"))
+        elif attr[0] != "{":
             ctx.report("unexpected-attribute", f"<link> may not have the attribute {attr!r}", el, _s("§4.2.7"))
-    for attr, thr_attr in _THR_ATTRS:
-        value = el.get(thr_attr)
-        if value is None:
-            continue
-        if rel != "replies":
-            ctx.report("unexpected-attribute", f"thr:{attr} belongs only on link rel=\"replies\"", el, "RFC 4685 §4")
-        why = core.nonneg_int_error(value) if attr == "count" else core.rfc3339_error(value)
-        if why:
-            ctx.report("thr-attribute", f"thr:{attr}={value!r} {why}", el, "RFC 4685 §4")
-    if el.get(_THR_WHEN) is not None:
+        elif attr.startswith(_THR_PREFIX):
+            _thr_attr(ctx, el, attr[len(_THR_PREFIX):], value, rel)
+    if len(el) or (el.text and not el.text.isspace()):
+        if core.has_child_elements(el) or (el.text or "").strip():
+            ctx.report("link-not-empty", "<link> should be empty", el, _s("§4.2.7"))
+
+
+_THR_PREFIX = f"{{{ext.THR}}}"
+
+
+def _thr_attr(ctx: Ctx, el: etree._Element, name: str, value: str, rel: str) -> None:
+    """RFC 4685 §4: thr:count and thr:updated, on rel="replies" links only."""
+    if name == "when":
         ctx.report("unexpected-attribute", "thr:when is not defined (use thr:updated)", el, "RFC 4685 §4")
-    if core.has_child_elements(el) or (el.text or "").strip():
-        ctx.report("link-not-empty", "<link> should be empty", el, _s("§4.2.7"))
+        return
+    if name not in ("count", "updated"):
+        return
+    if rel != "replies":
+        ctx.report("unexpected-attribute", f"thr:{name} belongs only on link rel=\"replies\"", el, "RFC 4685 §4")
+    why = core.nonneg_int_error(value) if name == "count" else core.rfc3339_error(value)
+    if why:
+        ctx.report("thr-attribute", f"thr:{name}={value!r} {why}", el, "RFC 4685 §4")
 
 
 def _paging(ctx: Ctx, root: etree._Element, links: list[etree._Element]) -> None:

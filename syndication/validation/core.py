@@ -9,6 +9,7 @@ short reason: the caller decides the code, the level and the spec reference."""
 from __future__ import annotations
 
 import calendar
+import functools
 import html
 import re
 import urllib.parse
@@ -144,12 +145,16 @@ def children(el: etree._Element) -> list[etree._Element]:
     return [c for c in el.iterchildren(tag=etree.Element)]
 
 
-_TEXT_NODES = etree.XPath("text()")
-
-
 def has_text(el: etree._Element) -> bool:
     """Text directly in ``el`` (its text and its children's tails), beyond white space."""
-    return bool("".join(_TEXT_NODES(el)).strip())
+    t = el.text
+    if t and not t.isspace():
+        return True
+    for c in el:
+        t = c.tail
+        if t and not t.isspace():
+            return True
+    return False
 
 
 def has_child_elements(el: etree._Element) -> bool:
@@ -192,6 +197,7 @@ _URN = re.compile(r"^urn:[A-Za-z0-9][A-Za-z0-9\-]{1,31}:(?:[A-Za-z0-9()+,\-.:=@;
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
+@functools.lru_cache(maxsize=4096)
 def uri_error(value: str, *, full: bool = True, iri: bool = True) -> tuple[str, str] | None:
     """Check an IRI reference (``full``: it must be absolute; ``iri``:
     non-ASCII characters are allowed, as in Atom; RSS and its modules take
@@ -277,12 +283,13 @@ def _time_ok(h: int, mi: int, s: int) -> bool:
     return h <= 23 and mi <= 59 and s <= 60
 
 
+@functools.lru_cache(maxsize=4096)
 def rfc3339_error(value: str) -> str | None:
     """RFC 3339 date-time as RFC 4287 §3.3 restricts it (upper-case T and Z)."""
     m = _RFC3339.match(value)
     if not m:
         return "is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.f](Z|±hh:mm))"
-    y, mo, d, h, mi, s = (int(g) for g in m.group(1, 2, 3, 4, 5, 6))
+    y, mo, d, h, mi, s = map(int, m.group(1, 2, 3, 4, 5, 6))
     if not _date_ok(y, mo, d):
         return "has no such day"
     if not _time_ok(h, mi, s):
@@ -329,6 +336,7 @@ _COMMENT = re.compile(r"\([^()]*\)")
 _QUOTED_PAIR = re.compile(r"\\.")
 
 
+@functools.lru_cache(maxsize=4096)
 def rfc822_error(value: str) -> tuple[str, str] | None:
     """An RFC 822 date-time as RSS 2.0 uses it.
 
@@ -370,6 +378,7 @@ yo za zh zu""".split())
 _LANG = re.compile(r"^([A-Za-z]{1,8})(-[A-Za-z0-9]{1,8})*$")
 
 
+@functools.lru_cache(maxsize=1024)
 def language_error(value: str) -> str | None:
     """A language tag (RFC 3066 / BCP 47) whose primary subtag is an ISO 639 code."""
     m = _LANG.match(value)
@@ -389,6 +398,7 @@ _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _MIME = re.compile(rf"^{_TOKEN}/{_TOKEN}(?:\s*;\s*{_TOKEN}=(?:{_TOKEN}|\"(?:[^\"\\]|\\.)*\"))*\s*$")
 
 
+@functools.lru_cache(maxsize=1024)
 def mime_error(value: str) -> str | None:
     return None if _MIME.match(value) else "is not a MIME type (type/subtype)"
 
