@@ -37,6 +37,9 @@ def test_every_code_a_check_reports_is_in_the_table_once() -> None:
     assert len(used) > 100, "the scan found too few codes"
     assert used <= set(rules.CODES), sorted(used - set(rules.CODES))
     assert len(rules.table()) == len(rules.CODES)
+    sources = "".join((SRC / name).read_text(encoding="utf-8") for name in [*SPEC_MODULES, "__init__.py"])
+    unused = [code for code in rules.CODES if f'"{code}"' not in sources and code not in ("image-width", "image-height")]
+    assert not unused, f"codes in the table that no check reports: {unused}"
     assert {c.level for c in rules.CODES.values()} == {"error", "warning"}
     assert rules.OWN_FEEDS_STRICT <= {c.code for c in rules.CODES.values() if c.level == "warning"}
 

@@ -442,7 +442,7 @@ def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
         rel = rel[len(IANA_REL_PREFIX):]
     if raw_rel is not None and rel not in RELATIONS:
         if not raw_rel.strip():
-            ctx.report("link-rel", "<link> rel is blank", el, _s("§4.2.7.2"))
+            ctx.report("attr-blank", "<link> rel is blank", el, _s("§4.2.7.2"))
         elif core.uri_error(raw_rel, full=True):
             if not re.fullmatch(r"[a-z][a-z0-9.\-]*", raw_rel):
                 ctx.report("link-rel", f"<link> rel={raw_rel!r} is neither a registered name nor an IRI", el,

@@ -51,6 +51,8 @@ class Ctx:
     self_url: str | None = None
     #: Codes the profile in force treats as errors whatever their level.
     escalate: frozenset[str] = frozenset()
+    #: The document is RSS 1.0 / 0.90 (RDF): values may be RDF structures, references need rdf:resource.
+    rdf: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     #: code → (level, how many were not listed).
     omitted: dict[str, list] = field(default_factory=dict)

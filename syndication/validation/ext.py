@@ -50,6 +50,8 @@ class Rule:
     #: Attributes it may carry → their check (None: any value).
     attrs: dict[str, Check | None] = field(default_factory=dict)
     required_attrs: tuple[str, ...] = ()
+    #: Required only in RSS 1.0 (RDF), where the element is a reference.
+    rdf_required: tuple[str, ...] = ()
     #: May hold child elements (checked by their own namespace's rules).
     nested: bool = False
     #: At most one per parent.
@@ -202,7 +204,7 @@ _GEO_ATTRS: dict[str, Check | None] = {"featuretypetag": None, "relationshiptag"
 GEORSS_RULES = {
     "point": Rule(_point, "georss-point", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:point"),
     "line": Rule(_coords(None, 4), "georss-line", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:line"),
-    "polygon": Rule(_coords(None, 8), "georss-polygon", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:polygon"),
+    "polygon": Rule(_coords(None, 4), "georss-polygon", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:polygon"),
     "box": Rule(_coords(4), "georss-box", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:box"),
     "featureTypeTag": Rule(spec=GEORSS_SPEC), "relationshipTag": Rule(spec=GEORSS_SPEC),
     "featureName": Rule(spec=GEORSS_SPEC), "elev": Rule(core.float_error, "georss-elev", spec=GEORSS_SPEC),
@@ -240,13 +242,12 @@ YANDEX_RULES = {
     "online": Rule(nested=True, open_attrs=True, spec=YANDEX_SPEC),
 }
 
-ADMIN_RULES = {
-    "errorReportsTo": Rule(_empty, "admin-not-empty", attrs={"{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource": _uri},
-                           required_attrs=("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource",), once=True,
-                           spec="RSS admin module"),
-    "generatorAgent": Rule(_empty, "admin-not-empty", attrs={"{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource": _uri},
-                           required_attrs=("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource",), once=True,
-                           spec="RSS admin module"),
+_RDF_RESOURCE = f"{{{RDF}}}resource"
+ADMIN_RULES = {  # RDF references: rdf:resource is required in RSS 1.0, and checked wherever it is given
+    "errorReportsTo": Rule(attrs={_RDF_RESOURCE: _uri}, rdf_required=(_RDF_RESOURCE,), once=True,
+                           where=frozenset({"channel", "any"}), spec="RSS admin module"),
+    "generatorAgent": Rule(attrs={_RDF_RESOURCE: _uri}, rdf_required=(_RDF_RESOURCE,), once=True,
+                           where=frozenset({"channel", "any"}), spec="RSS admin module"),
 }
 
 WFW_RULES = {"comment": Rule(_uri, "wfw-comment", spec="Well-Formed Web CommentAPI"),
@@ -334,11 +335,11 @@ def apply_rule(ctx: Ctx, el: etree._Element, rule: Rule, name: str, seen: dict[s
                     ctx.report("invalid-attribute", f"<{name}> {attr}={value!r} {why}", el, rule.spec)
         elif not rule.open_attrs and not attr.startswith("{"):
             ctx.report("unexpected-attribute", f"<{name}> may not have the attribute {attr!r}", el, rule.spec)
-    for attr in rule.required_attrs:
+    for attr in rule.required_attrs + (rule.rdf_required if ctx.rdf else ()):
         if el.get(attr) is None:
             ctx.report("missing-attribute", f"<{name}> lacks the attribute {attr!r}", el, rule.spec)
     if core.has_child_elements(el):
-        if not rule.nested:
+        if not rule.nested and not ctx.rdf:  # RSS 1.0 values may be RDF structures
             ctx.report("undefined-element", f"<{name}> may not contain elements", el, rule.spec)
             return
         inner: dict[str, int] = {}

@@ -60,9 +60,9 @@ RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC
 TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW""".split())
 
 _CONTENT_ATTRS = {
-    "url": "uri", "fileSize": "pos", "type": "mime", "medium": _MEDIUMS, "isDefault": ("true", "false"),
-    "expression": _EXPRESSIONS, "bitrate": "float", "framerate": "float", "samplingrate": "float",
-    "channels": "nonneg", "duration": "float", "height": "pos", "width": "pos", "lang": "lang",
+    "url": "uri", "fileSize": "pos", "type": "mime", "medium": _MEDIUMS, "isDefault": "truefalse",
+    "expression": _EXPRESSIONS, "bitrate": "rate", "framerate": "rate", "samplingrate": "rate",
+    "channels": "nonneg", "duration": "rate", "height": "pos", "width": "pos", "lang": "lang",
 }
 
 
@@ -80,6 +80,10 @@ def _value_problem(kind: object, value: str) -> str | None:
         return core.pos_int_error(value)
     if kind == "nonneg":
         return core.nonneg_int_error(value)
+    if kind == "truefalse":
+        return None if value.lower() in ("true", "false") else "is not 'true' or 'false'"
+    if kind == "rate":  # a number, perhaps with its unit after it ("128kbps"), as readers take it
+        return None if re.match(r"\d+\.?\d*", value) else "does not start with a number"
     if kind == "float":
         return core.float_error(value)
     if kind == "mime":

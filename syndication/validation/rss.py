@@ -425,6 +425,7 @@ def _guid(ctx: Ctx, el: etree._Element, guids: dict[str, int]) -> None:
 def check_rdf(root: etree._Element, ctx: Ctx) -> None:
     """RSS 1.0: channel, items with title and link, rdf:about everywhere."""
     ns = RSS10 if root.find(f"{{{RSS10}}}channel") is not None else RSS090
+    ctx.rdf = True
     channel = root.find(f"{{{ns}}}channel")
     spec = "RSS 1.0" if ns == RSS10 else "RSS 0.90"
     if channel is None:

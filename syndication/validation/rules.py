@@ -169,7 +169,6 @@ _TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("thr-total", E, "InvalidNonNegativeInteger", "RFC 4685 §5 thr:total"),
     ("yandex-genre", E, "", "Yandex RSS yandex:genre"),
     ("yandex-logo", E, "InvalidFullLink", "Yandex RSS yandex:logo"),
-    ("admin-not-empty", E, "UnexpectedText", "RSS admin module (rdf:resource, no text)"),
     ("wfw-comment", E, "InvalidFullLink", "Well-Formed Web CommentAPI"),
     ("cc-license", E, "InvalidFullLink", "Creative Commons RSS module cc:license"),
     ("app-draft", E, "InvalidValue", "RFC 5023 §13.1.1 app:draft"),
