@@ -1,11 +1,14 @@
 """`syndication validate`: the validator as a tool, for our feeds and others'.
 
     syndication validate [--format text|json] [--base URL] [--profile NAME] FILE|URL...
+    syndication validate --rules
 
-Text lines for people (``file:line: level code: message [spec]``), or one
-JSON object per file. Exit 0 when no file has an error, 1 when one does, 2
+Text lines for people (``file:line: level code: message [spec]``, then a
+``file: verdict …`` line for a file with problems), or one JSON object per
+file with its verdict. Exit 0 when no file has an error, 1 when one does, 2
 on a usage problem. Files are read, and URLs fetched, with a size cap before
-anything is parsed."""
+anything is parsed; each file gets its own verdict whatever another holds.
+``--rules`` prints every problem code with its level and clause."""
 
 from __future__ import annotations
 
@@ -207,7 +210,7 @@ def _print_rules(ctx: click.Context, _param: click.Parameter, value: bool) -> No
 @click.option("--format", "out_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per problem; json: one object per file.")
 @click.option("--base", metavar="URL", default=None,
-              help="Where the feed is published (its rel=\"self\" must say so). With several files, end it with "
+              help="Where the feed is published (its rel=\"self\" should say so; our own feeds' must). With several files, end it with "
                    "'/' and each file's path is appended.")
 @click.option("--profile", type=click.Choice([AUTO, *sorted(validate.PROFILES)]), default=AUTO, show_default=True,
               help="Extra rules: reprint (our reprint policy), generic/none (the specifications only). auto: "

@@ -201,7 +201,7 @@ CODES: dict[str, Code] = {row[0]: Code(*row) for row in _TABLE}
 #: profiles escalate them; the generic verdict keeps the specs' level.
 OWN_FEEDS_STRICT = frozenset({
     "html-active", "self-mismatch", "duplicate-entry", "link-rel", "rfc822-date-form", "email-simple-domain",
-    "itunes-category-old", "json-version-old", "json-author-old", "attr-blank",
+    "itunes-category-old", "json-version-old", "json-author-old", "attr-blank", "uri-percent",
 })
 
 
