@@ -154,6 +154,9 @@ CLASSES = [
      "duplicate-value", "error"),
     ("XHTML content without its namespace", atom(entry='<content type="xhtml"><div>x</div></content>'),
      "xhtml-div", "error"),
+    ("XHTML elements taken out of the namespace", atom(entry='<content type="xhtml"><div xmlns="http://www.w3.org/'
+                                                            '1999/xhtml"><p xmlns="">x</p></div></content>'),
+     "xhtml-namespace", "error"),
 ]
 
 

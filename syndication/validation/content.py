@@ -40,6 +40,10 @@ def check_xhtml(ctx: Ctx, div: etree._Element, name: str) -> None:
         if not isinstance(el.tag, str):
             continue
         ns, local = core.qname(el)
+        if ns == "":
+            ctx.report("xhtml-namespace", f"<{name}> holds <{local}> in no namespace inside its XHTML div "
+                       "(an xmlns=\"\" took it out of XHTML)", el, "RFC 4287 §3.1.1.3")
+            continue
         if ns in _FEED_NAMESPACES:
             ctx.report("undefined-element", f"<{name}> holds a feed element <{local}> ({ns}) inside its XHTML", el,
                       "RFC 4287 §3.1.1.3")

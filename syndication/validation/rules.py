@@ -109,6 +109,7 @@ _TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("duplicate-alternate", E, "DuplicateAtomLink", "RFC 4287 §4.1.1 (one alternate per type and hreflang)"),
     ("text-type", E, "InvalidTextType", "RFC 4287 §3.1.1"),
     ("xhtml-div", E, "MissingXhtmlDiv", "RFC 4287 §3.1.1.3 (one XHTML div)"),
+    ("xhtml-namespace", E, "MissingNamespace", "RFC 4287 §3.1.1.3 (XHTML content is in the XHTML namespace)"),
     ("content-type", E, "InvalidMIMEType", "RFC 4287 §4.1.3.1"),
     ("content-xml", E, "InvalidContentMode", "RFC 4287 §4.1.3.3"),
     ("content-not-empty", E, "NotBlank", "RFC 4287 §4.1.3.2 (content with src is empty)"),
