@@ -128,7 +128,7 @@ def test_a_good_atom_feed_is_clean() -> None:
     ({"extra": "<author><name>N</name></author><content type=\"xhtml\">no div</content>"}, "xhtml-div"),
     ({"extra": "<author><name>N</name></author><content type=\"image/png\">!!!</content>"},
      "not-base64"),
-    ({"extra": "<author><name>N</name></author><link rel=\"license\" href=\"terms\"/>"}, "iri-not-absolute"),
+    ({"extra": "<author><name>N</name></author><link rel=\"license\" href=\"terms here\"/>"}, "iri-char"),
 ])
 def test_atom_rules(kwargs: dict[str, str], code: str) -> None:
     assert code in _codes(validate.check(_atom(**kwargs))[1])

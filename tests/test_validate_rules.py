@@ -185,7 +185,9 @@ def test_what_the_specs_allow_is_not_an_error(data: bytes) -> None:
     (rss().replace(b"<link>https://example.org/a</link>", b"<link>https://example.org/100%-sure</link>"),
      "uri-percent"),
     (rss(item="<comments>https://example.org/a#c</comments>"), None),
-], ids=["guid urn permalink", "cloud protocol", "bare percent", "comments"])
+    (atom(entry='<link rel="license" href="/terms"/>'), None),
+    (rss().replace(b'href="https://example.org/rss.xml"', b'href="/rss.xml"'), "self-relative"),
+], ids=["guid urn permalink", "cloud protocol", "bare percent", "comments", "relative license", "relative self"])
 def test_what_the_w3c_service_accepts_is_not_an_error(data: bytes, warning: str | None) -> None:
     problems = validate.check(data)[1]
     assert not _codes(problems), problems

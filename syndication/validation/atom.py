@@ -428,6 +428,7 @@ def _category(ctx: Ctx, el: etree._Element) -> None:
 
 
 _LINK_ATTRS = frozenset(_ATTRS["link"])
+_SCHEME_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]")
 
 
 def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
@@ -450,9 +451,12 @@ def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
             else:
                 ctx.report("link-rel", f"<link> rel={raw_rel!r} is not a registered relation", el, _s("§4.2.7.2"))
     if href is not None:
-        full = rel == "license" or parent == "channel"
-        _iri(ctx, el, f"link rel=\"{rel}\" href", href, full=full,
+        # an IRI reference: relative ones resolve against xml:base (RFC 4287 §4.2.7.1)
+        _iri(ctx, el, f"link rel=\"{rel}\" href", href, full=False,
              section="§4.2.7.1" if rel != "license" else "RFC 4946 §2")
+        if rel == "self" and parent in ("feed", "channel") and not _SCHEME_HOST.match(href) and not _base(el):
+            ctx.report("self-relative", f"link rel=\"self\" href={href!r} is relative and there is no xml:base to "
+                       "resolve it", el, _s("§4.2.7.2"))
     for attr, value in attrs.items():
         if attr in _LINK_ATTRS:
             if attr == "type":

@@ -103,6 +103,7 @@ _TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("missing-summary", E, "MissingSummary", "RFC 4287 §4.1.2 (summary with out-of-line or base64 content)"),
     ("missing-text", W, "MissingTextualContent", "RFC 4287 §4.1.2 (entries should have text)"),
     ("missing-self", W, "MissingSelf", "RFC 4287 §4.1.1; RSS Best Practices Profile atom:link"),
+    ("self-relative", W, "RelativeSelf", "RFC 4287 §4.2.7.2 (rel=self should say where the feed is, absolutely)"),
     ("self-mismatch", W, "SelfDoesntMatchLocation", "RFC 4287 §4.2.7.2 (rel=self should be the feed's address)"),
     ("duplicate-entry", W, "DuplicateEntries", "RFC 4287 §4.1.1 (same atom:id SHOULD differ in updated)"),
     ("duplicate-id", E, "DuplicateValue", "JSON Feed 1.1 items.id (unique in the feed)"),
@@ -202,7 +203,7 @@ CODES: dict[str, Code] = {row[0]: Code(*row) for row in _TABLE}
 #: profiles escalate them; the generic verdict keeps the specs' level.
 OWN_FEEDS_STRICT = frozenset({
     "html-active", "self-mismatch", "duplicate-entry", "link-rel", "rfc822-date-form", "email-simple-domain",
-    "itunes-category-old", "json-version-old", "json-author-old", "attr-blank", "uri-percent",
+    "itunes-category-old", "json-version-old", "json-author-old", "attr-blank", "uri-percent", "self-relative",
 })
 
 
