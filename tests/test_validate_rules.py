@@ -152,6 +152,12 @@ CLASSES = [
     ("RSS 1.0 duplicate rdf:about", RDF.format(channel="", extra='<item rdf:about="https://example.org/a"><title>B'
                                                "</title><link>https://example.org/b</link></item>").encode(),
      "duplicate-value", "error"),
+    ("Media RSS namespace without its slash", rss(item='<m:title xmlns:m="http://search.yahoo.com/mrss">a</m:title>'),
+     "namespace-wrong", "error"),
+    ("a near-miss namespace read as the one it misses", rss(item='<c:encoded xmlns:c="http://purl.org/rss/1.0/'
+                                                                'modules/content">a</c:encoded><c:encoded xmlns:c='
+                                                                '"http://purl.org/rss/1.0/modules/content">b</c:encoded>'),
+     "duplicate-element", "error"),
     ("XHTML content without its namespace", atom(entry='<content type="xhtml"><div>x</div></content>'),
      "xhtml-div", "error"),
     ("XHTML elements taken out of the namespace", atom(entry='<content type="xhtml"><div xmlns="http://www.w3.org/'
@@ -187,7 +193,11 @@ def test_what_the_specs_allow_is_not_an_error(data: bytes) -> None:
     (rss(item="<comments>https://example.org/a#c</comments>"), None),
     (atom(entry='<link rel="license" href="/terms"/>'), None),
     (rss().replace(b'href="https://example.org/rss.xml"', b'href="/rss.xml"'), "self-relative"),
-], ids=["guid urn permalink", "cloud protocol", "bare percent", "comments", "relative license", "relative self"])
+    (rss(item='<dc:title xmlns:dc="http://purl.org/dc/elements/1.0/">a</dc:title>'), None),
+    (rss(item='<m:title xmlns:m="http://search.yahoo.com/rss">a</m:title>'), None),
+    (rss(item='<c:encoded xmlns:c="http://purl.org/rss/1.0/modules/content">a</c:encoded>'), None),
+], ids=["guid urn permalink", "cloud protocol", "bare percent", "comments", "relative license", "relative self",
+        "dc 1.0 namespace", "an unknown yahoo namespace", "content without its slash"])
 def test_what_the_w3c_service_accepts_is_not_an_error(data: bytes, warning: str | None) -> None:
     problems = validate.check(data)[1]
     assert not _codes(problems), problems

@@ -6,6 +6,7 @@ from namespaces we do not know are left alone (extensions are allowed)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -281,21 +282,40 @@ NAMESPACES: dict[str, dict[str, Rule]] = {
     ICBM: ICBM_RULES, ICBM + "/": ICBM_RULES,
 }
 
-#: Namespaces people get wrong, and the right one.
-MISTAKEN = {
-    "http://search.yahoo.com/rss": MEDIA, "http://search.yahoo.com/mrss": MEDIA,
-    "http://tools.search.yahoo.com/mrss/": MEDIA,
-    "http://purl.org/atom/ns#": ATOM, "http://www.w3.org/2005/atom": ATOM,
-    "http://purl.org/dc/elements/1.0/": DC, "http://purl.org/rss/1.0/modules/content": CONTENT,
-}
+#: Namespace names that are errors wherever an element uses them: Atom 0.3's
+#: (obsolete) and Media RSS's without its final slash (the W3C service's
+#: ObsoleteNamespace and MediaRssNamespace); the second is still read as Media RSS.
+WRONG: dict[str, str | None] = {"http://purl.org/atom/ns#": None, "http://search.yahoo.com/mrss": MEDIA}
+_KNOWN = (*NAMESPACES, MEDIA, ITUNES, TRACKBACK, ATOM)
+
+
+def _near(ns: str) -> str:
+    m = re.match(r".*\w", ns)
+    return m.group().lower() if m else ns
+
+
+_NEARLY = {_near(ns): ns for ns in _KNOWN}
+
+
+@functools.lru_cache(maxsize=256)
+def canonical(ns: str) -> str:
+    """A namespace name as readers (and the W3C service) take it: one that
+    differs from a known one only in case or a final '/' or '#' is that one."""
+    return ns if ns in NAMESPACES else _NEARLY.get(_near(ns), ns)
 
 
 def check_element(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) -> None:
     """Check one extension element (a child of channel/item/feed/entry)."""
     ns, local = qname(el)
-    if ns in MISTAKEN:
-        ctx.report("namespace-wrong", f"namespace {ns!r} is a mistake for {MISTAKEN[ns]!r}", el, "Namespaces in XML")
-        return
+    if ns in WRONG:
+        right = WRONG[ns]
+        ctx.report("namespace-wrong", f"namespace {ns!r} is " + (f"a mistake for {right!r}" if right else
+                   "Atom 0.3's, which is obsolete"), el, "Namespaces in XML")
+        if right is None:
+            return
+        ns = right
+    else:
+        ns = canonical(ns)
     if ns == MEDIA:
         from .media import check_media
         check_media(ctx, el, where, seen)
