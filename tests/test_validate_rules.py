@@ -152,6 +152,7 @@ CLASSES = [
     ("RSS 1.0 duplicate rdf:about", RDF.format(channel="", extra='<item rdf:about="https://example.org/a"><title>B'
                                                "</title><link>https://example.org/b</link></item>").encode(),
      "duplicate-value", "error"),
+    ("a bad xml:lang in RSS", rss(item='<dc:subject xml:lang="qq">x</dc:subject>'), "language", "error"),
     ("Media RSS namespace without its slash", rss(item='<m:title xmlns:m="http://search.yahoo.com/mrss">a</m:title>'),
      "namespace-wrong", "error"),
     ("a near-miss namespace read as the one it misses", rss(item='<c:encoded xmlns:c="http://purl.org/rss/1.0/'

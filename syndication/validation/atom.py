@@ -72,7 +72,7 @@ class _Scope:
 
 
 def check_atom(root: etree._Element, ctx: Ctx) -> None:
-    _attrs_and_xml(ctx, root.getroottree(), root)
+    check_xml_attrs(ctx, root)
     if root.tag == _a("entry"):
         # An Atom Entry Document (RFC 4287 §4.1.2): one entry, nothing to inherit.
         _entry(ctx, root, _container(ctx, root, "entry"), False, {})
@@ -518,7 +518,7 @@ def _paging(ctx: Ctx, root: etree._Element, links: list[etree._Element]) -> None
                       rels[beyond][0], "RFC 5005 §3")
 
 
-def _attrs_and_xml(ctx: Ctx, tree: etree._ElementTree, root: etree._Element) -> None:
+def check_xml_attrs(ctx: Ctx, root: etree._Element) -> None:
     """xml:base must be an IRI reference, xml:lang a language tag, everywhere."""
     for el in _XML_ATTRS(root):
         base = el.get(XML_BASE)
