@@ -152,6 +152,8 @@ CLASSES = [
     ("RSS 1.0 duplicate rdf:about", RDF.format(channel="", extra='<item rdf:about="https://example.org/a"><title>B'
                                                "</title><link>https://example.org/b</link></item>").encode(),
      "duplicate-value", "error"),
+    ("an RSS 2.0 element in an RSS 1.0 item", RDF.format(channel="", extra="").replace(
+        "<title>A</title>", "<title>A</title><guid>x</guid>").encode(), "undefined-element", "error"),
     ("a bad xml:lang in RSS", rss(item='<dc:subject xml:lang="qq">x</dc:subject>'), "language", "error"),
     ("Media RSS namespace without its slash", rss(item='<m:title xmlns:m="http://search.yahoo.com/mrss">a</m:title>'),
      "namespace-wrong", "error"),

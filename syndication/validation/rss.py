@@ -480,7 +480,9 @@ def check_rdf(root: etree._Element, ctx: Ctx) -> None:
             cns, local = qname(c)
             if cns and cns not in (ns, RDF):
                 ext.check_element(ctx, c, "item", seen_item)
-            elif cns == ns and local in ("title", "link", "description") and core.has_child_elements(c):
+            elif cns == ns and local not in _RDF_ITEM:
+                ctx.report("undefined-element", f"<{local}> is not an element of RSS 1.0 <item>", c, f"{spec} <item>")
+            elif cns == ns and core.has_child_elements(c):
                 ctx.report("rdf-mixed", f"<{local}> holds elements; RSS 1.0 values are text (escape markup)", c, spec)
     for name in ("image", "textinput"):
         for el in root.findall(f"{{{ns}}}{name}"):
@@ -495,6 +497,10 @@ def check_rdf(root: etree._Element, ctx: Ctx) -> None:
         if err:
             ctx.report(core.uri_code(err[0], "invalid-url"), f"<link> {text(el)!r} {err[1]}", el,
                        spec)
+
+
+#: What an RSS 1.0 item holds in the RSS 1.0 namespace (the rest comes from modules).
+_RDF_ITEM = frozenset({"title", "link", "description"})
 
 
 def _rdf_resource(ctx: Ctx, el: etree._Element, name: str, spec: str, *, bare_ok: bool = False) -> None:
