@@ -261,3 +261,26 @@ def test_any_bytes_get_a_bounded_verdict(head: bytes, body: bytes, repeat: int) 
         counts[p.code] = counts.get(p.code, 0) + 1
     assert max(counts.values(), default=0) <= core.MAX_PER_CODE + 1
     json.dumps([p.message for p in problems])
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    ((b"<content:encoded>&lt;figure&gt;", b"<content:encoded>&lt;script&gt;x()&lt;/script&gt;&lt;figure&gt;"),
+     "html-active"),
+    ((b"<content:encoded>&lt;figure&gt;", b"<content:encoded>&lt;figure onclick=\"x()\"&gt;"), "html-active"),
+    ((b'href="https://ms-news.ru/feeds/rss-full.xml" rel="self"', b'href="https://ms-news.ru/feeds/other.xml" rel="self"'),
+     "self-mismatch"),
+])
+def test_the_publish_gate_rejects_what_we_never_publish(config, change: tuple[bytes, bytes], code: str) -> None:
+    """validate.check as pipeline.py calls it for a section feed (site, full_text,
+    self_url, no profile: the reprint profile), on a golden feed made unfit."""
+    spec = next(s for s in config.feeds if s.path == "rss-full.xml")
+    data = (GOLDEN / "rss-full.xml").read_bytes()
+    kwargs = dict(full_text=spec.variant.full_text, self_url=spec.self_url)
+    assert validate.check(data, site=config.site, **kwargs)[1] == []
+    bad = data.replace(*change)
+    assert bad != data
+    assert code in _codes(validate.check(bad, site=config.site, **kwargs)[1])
+    assert code in _codes(validate.check(bad, **kwargs)[1], "warning")  # the generic verdict: a warning
