@@ -4,7 +4,7 @@
 
 Makes every bomb in a temporary directory (entity expansion, external
 entities and DTDs, XInclude, a 200 MB file, deep nesting, 50,000 empty
-items, bad encodings, deep, huge and million-item JSON), runs the validator
+items, 4 million elements, 200,000 attributes, bad encodings, deep, huge and million-item JSON), runs the validator
 on each in its own process and then on all of them in one run, and prints,
 per bomb: exit code, wall seconds, peak memory (MB), output bytes, whether
 the verdict is an error, whether a local secret leaked into the output, and
@@ -84,6 +84,11 @@ def make_bombs(folder: Path, *, server: str, big_mb: int = 200, items: int = 50_
                                  + b"</channel></rss>"),
         f"{items} bad items": (RSS_HEAD + b'<rss version="2.0"><channel>' + CHANNEL
                                + b"<item><pubDate>someday</pubDate><link>no url</link><x/></item>" * items
+                               + b"</channel></rss>"),
+        "4,000,000 elements": RSS_HEAD + b'<rss version="2.0"><channel>' + CHANNEL + b"<x/>" * 4_000_000
+                              + b"</channel></rss>",
+        "200,000 attributes": (RSS_HEAD + b'<rss version="2.0"><channel '
+                               + b" ".join(b'a%d="1"' % i for i in range(200_000)) + b">" + CHANNEL
                                + b"</channel></rss>"),
         "lying encoding (utf-8 declared, cp1251)": ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0">'
                                                     "<channel><title>Новости</title></channel></rss>"

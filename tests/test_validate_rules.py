@@ -154,6 +154,10 @@ CLASSES = [
      "duplicate-value", "error"),
     ("an RSS 2.0 element in an RSS 1.0 item", RDF.format(channel="", extra="").replace(
         "<title>A</title>", "<title>A</title><guid>x</guid>").encode(), "undefined-element", "error"),
+    ("an attribute on an RSS element that has none", rss().replace(b"<title>A</title>", b'<title type="html">A</title>'),
+     "unexpected-attribute", "error"),
+    ("an attribute on the channel", rss().replace(b"<channel>", b'<channel foo="bar">'), "unexpected-attribute",
+     "error"),
     ("a bad xml:lang in RSS", rss(item='<dc:subject xml:lang="qq">x</dc:subject>'), "language", "error"),
     ("Media RSS namespace without its slash", rss(item='<m:title xmlns:m="http://search.yahoo.com/mrss">a</m:title>'),
      "namespace-wrong", "error"),

@@ -76,6 +76,8 @@ def _once(ctx: Ctx, el: etree._Element, parent: str, once: list[str],
                 continue
         else:
             key = tag
+            if c.attrib and tag not in _OWN_ATTR_CHECKS:
+                _no_attributes(ctx, c, tag)
         lst = by.get(key)
         if lst is None:
             by[key] = [c]
@@ -85,6 +87,18 @@ def _once(ctx: Ctx, el: etree._Element, parent: str, once: list[str],
         if len(els) > 1 and name[0] != "{" and name in once:
             ctx.report("duplicate-element", f"<{parent}> has more than one <{name}>", els[1], _spec(name))
     return by
+
+
+#: RSS elements whose attributes their own check reads; every other RSS element has none.
+_OWN_ATTR_CHECKS = frozenset({"category", "cloud", "enclosure", "guid", "source"})
+
+
+def _no_attributes(ctx: Ctx, el: etree._Element, name: str) -> None:
+    """An RSS element without attributes of its own: any attribute in no
+    namespace is unexpected (namespaced ones are extensions)."""
+    for attr in el.keys():
+        if attr[0] != "{":
+            ctx.report("unexpected-attribute", f"<{name}> may not have the attribute {attr!r}", el, _spec(name))
 
 
 def _url(ctx: Ctx, el: etree._Element, name: str, value: str | None = None, *, spec: str = "") -> None:
@@ -145,6 +159,8 @@ def _same_meaning(ctx: Ctx, parent: etree._Element, pairs: tuple[tuple[str, str,
 
 
 def _channel(ch: etree._Element, ctx: Ctx, version: str) -> None:
+    if ch.attrib:
+        _no_attributes(ctx, ch, "channel")
     by = _once(ctx, ch, "channel", _CHANNEL_ONCE)
     _same_meaning(ctx, ch, _CHANNEL_SAME)
     for c in core.children(ch):
@@ -244,6 +260,8 @@ def _sub(ctx: Ctx, el: etree._Element, parent: str, allowed: tuple[str, ...], re
         if local not in allowed:
             ctx.report("undefined-element", f"<{local}> is not an element of <{parent}>", c, _spec(parent))
             continue
+        if c.attrib:
+            _no_attributes(ctx, c, f"{parent}> <{local}")
         by.setdefault(local, []).append(c)
     for name, els in by.items():
         if len(els) > 1:
@@ -318,6 +336,8 @@ def _skip(ctx: Ctx, el: etree._Element, parent: str, child: str) -> None:
 
 def _item(ctx: Ctx, item: etree._Element, guids: dict[str, int]) -> None:
     kids = core.children(item)
+    if item.attrib:
+        _no_attributes(ctx, item, "item")
     by = _once(ctx, item, "item", _ITEM_ONCE, kids)
     _same_meaning(ctx, item, _ITEM_SAME, kids)
     for c in kids:
