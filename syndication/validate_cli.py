@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: Largest feed read or fetched (bytes).
 LIMIT = validate.MAX_BYTES
+#: Most output for one file (bytes).
+MAX_OUTPUT = 1024 * 1024
 #: Connect and read timeouts for URL arguments (seconds).
 TIMEOUTS = (5.0, 20.0)
 USER_AGENT = "syndication-validator (+https://ms-news.ru/)"
@@ -61,16 +63,38 @@ class Result:
     def as_json(self) -> dict[str, object]:
         def one(p: Problem) -> dict[str, object]:
             return {"code": p.code, "message": p.message, "line": p.line, "spec": p.spec}
-        return {"file": self.file, "format": self.format, "verdict": self.verdict,
-                "errors": [one(p) for p in self.errors], "warnings": [one(p) for p in self.warnings]}
+        shown = self._within_budget(lambda p: len(json.dumps(one(p), ensure_ascii=False)) + 2)
+        report: dict[str, object] = {"file": self.file, "format": self.format, "verdict": self.verdict,
+                                     "errors": [one(p) for p in shown if p.level == "error"],
+                                     "warnings": [one(p) for p in shown if p.level == "warning"]}
+        if len(shown) < len(self.problems):
+            report["omitted"] = len(self.problems) - len(shown)
+        return report
+
+    def _within_budget(self, size) -> list[Problem]:
+        """The problems whose rendering fits in MAX_OUTPUT bytes (the validator
+        bounds them already; a long file name must not push one file past it)."""
+        shown, used = [], 0
+        for p in self.problems:
+            used += size(p)
+            if used > MAX_OUTPUT:
+                break
+            shown.append(p)
+        return shown
 
     def text_lines(self) -> list[str]:
         """One line per problem, then the file's verdict (nothing for a clean file)."""
-        lines = []
-        for p in self.problems:
+
+        def line(p: Problem) -> str:
             where = f"{self.file}:{p.line}" if p.line else self.file
             ref = f" [{p.spec}]" if p.spec else ""
-            lines.append(f"{where}: {p.level} {p.code}: {p.message}{ref}")
+            return f"{where}: {p.level} {p.code}: {p.message}{ref}"
+
+        shown = self._within_budget(lambda p: len(line(p).encode()) + 1)
+        lines = [line(p) for p in shown]
+        if len(shown) < len(self.problems):
+            lines.append(f"{self.file}: {len(self.problems) - len(shown)} more problems not shown "
+                         f"(at most {MAX_OUTPUT // 1024} KB of output per file)")
         if self.problems:
             e, w = len(self.errors), len(self.warnings)
             lines.append(f"{self.file}: verdict {self.verdict} ({e} error{'s' * (e != 1)}, "

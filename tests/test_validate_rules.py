@@ -288,3 +288,15 @@ def test_the_publish_gate_rejects_what_we_never_publish(config, change: tuple[by
     assert bad != data
     assert code in _codes(validate.check(bad, site=config.site, **kwargs)[1])
     assert code in _codes(validate.check(bad, **kwargs)[1], "warning")  # the generic verdict: a warning
+
+
+def test_the_cli_keeps_one_files_output_under_1_mb() -> None:
+    from syndication.validate_cli import MAX_OUTPUT, Result
+
+    many = [Problem("error", f"code-{i}", "x" * 400, i, "spec") for i in range(20_000)]
+    result = Result("/" + "long-folder-name/" * 50 + "feed.xml", "rss20", many)
+    text = "\n".join(result.text_lines()).encode()
+    assert len(text) <= MAX_OUTPUT + 2000 and text.endswith(b"listed)")
+    report = result.as_json()
+    assert len(json.dumps(report, ensure_ascii=False)) <= MAX_OUTPUT + 2000
+    assert report["verdict"] == "error" and report["omitted"] > 0
