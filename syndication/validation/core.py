@@ -183,6 +183,29 @@ def safe_parser() -> etree.XMLParser:
     return parser
 
 
+# --- memoised datatype checks ----------------------------------------------------
+
+#: Values longer than this are checked every time, never kept in a cache.
+_MEMO_MAX_LEN = 512
+
+
+def _memo(maxsize: int):
+    """A bounded cache for a pure check of one string: the same URL, date or
+    language recurs across items and feeds. Long values bypass it, so the
+    cache never holds much memory whatever the input."""
+    def wrap(fn):
+        cached = functools.lru_cache(maxsize=maxsize)(fn)
+
+        @functools.wraps(fn)
+        def check(value: str, *args, **kwargs):
+            if len(value) > _MEMO_MAX_LEN:
+                return fn(value, *args, **kwargs)
+            return cached(value, *args, **kwargs)
+        check.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return check
+    return wrap
+
+
 # --- URIs and IRIs (RFC 3986, RFC 3987) -----------------------------------------
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -199,7 +222,7 @@ _URN = re.compile(r"^urn:[A-Za-z0-9][A-Za-z0-9\-]{1,31}:(?:[A-Za-z0-9()+,\-.:=@;
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
-@functools.lru_cache(maxsize=4096)
+@_memo(4096)
 def uri_error(value: str, *, full: bool = True, iri: bool = True) -> tuple[str, str] | None:
     """Check an IRI reference (``full``: it must be absolute; ``iri``:
     non-ASCII characters are allowed, as in Atom; RSS and its modules take
@@ -285,7 +308,7 @@ def _time_ok(h: int, mi: int, s: int) -> bool:
     return h <= 23 and mi <= 59 and s <= 60
 
 
-@functools.lru_cache(maxsize=4096)
+@_memo(4096)
 def rfc3339_error(value: str) -> str | None:
     """RFC 3339 date-time as RFC 4287 §3.3 restricts it (upper-case T and Z)."""
     m = _RFC3339.match(value)
@@ -338,7 +361,7 @@ _COMMENT = re.compile(r"\([^()]*\)")
 _QUOTED_PAIR = re.compile(r"\\.")
 
 
-@functools.lru_cache(maxsize=4096)
+@_memo(4096)
 def rfc822_error(value: str) -> tuple[str, str] | None:
     """An RFC 822 date-time as RSS 2.0 uses it.
 
@@ -380,7 +403,7 @@ yo za zh zu""".split())
 _LANG = re.compile(r"^([A-Za-z]{1,8})(-[A-Za-z0-9]{1,8})*$")
 
 
-@functools.lru_cache(maxsize=1024)
+@_memo(1024)
 def language_error(value: str) -> str | None:
     """A language tag (RFC 3066 / BCP 47) whose primary subtag is an ISO 639 code."""
     m = _LANG.match(value)
@@ -400,7 +423,7 @@ _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _MIME = re.compile(rf"^{_TOKEN}/{_TOKEN}(?:\s*;\s*{_TOKEN}=(?:{_TOKEN}|\"(?:[^\"\\]|\\.)*\"))*\s*$")
 
 
-@functools.lru_cache(maxsize=1024)
+@_memo(1024)
 def mime_error(value: str) -> str | None:
     return None if _MIME.match(value) else "is not a MIME type (type/subtype)"
 
@@ -434,6 +457,8 @@ def contact_error(value: str) -> tuple[str, str, str] | None:
     from email.utils import getaddresses
 
     value = value.strip()
+    if len(value) > 1000:  # no address is this long; don't hand it to the address parser
+        return "error", "invalid-contact", "is not an e-mail address optionally followed by '(Name)'"
     if value.startswith("mailto:"):
         value = urllib.parse.unquote(value.split(":", 1)[1])
     if value.find("@") > 0 and not value.endswith(")"):
