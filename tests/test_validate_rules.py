@@ -140,6 +140,10 @@ CLASSES = [
                                                    "<link>https://example.org/статья</link>".encode()),
      "uri-not-iri", "error"),
     ("geo:lat out of range", rss(item="<geo:lat>91.5</geo:lat>"), "geo-lat", "error"),
+    ("geo:Point without geo:long", rss(item="<geo:Point><geo:lat>45</geo:lat></geo:Point>"), "missing-element",
+     "error"),
+    ("geo:lat out of range in a geo:Point", rss(item="<geo:Point><geo:lat>95</geo:lat><geo:long>1</geo:long>"
+                                                "</geo:Point>"), "geo-lat", "error"),
     ("ICBM longitude out of range", rss(channel="<icbm:longitude>190</icbm:longitude>"), "geo-long", "error"),
     ("iTunes keywords too long", rss(item="<itunes:keywords>" + "k," * 200 + "</itunes:keywords>"),
      "itunes-too-long", "error"),

@@ -53,6 +53,8 @@ class Rule:
     required_attrs: tuple[str, ...] = ()
     #: Required only in RSS 1.0 (RDF), where the element is a reference.
     rdf_required: tuple[str, ...] = ()
+    #: Child elements it must hold (Clark names), for nested elements.
+    children: tuple[str, ...] = ()
     #: May hold child elements (checked by their own namespace's rules).
     nested: bool = False
     #: At most one per parent.
@@ -216,7 +218,8 @@ GEORSS_RULES = {
 GEO_RULES = {
     "lat": Rule(_lat, "geo-lat", spec="W3C Basic Geo lat"), "long": Rule(_lon, "geo-long", spec="W3C Basic Geo long"),
     "alt": Rule(core.float_error, "geo-alt", spec="W3C Basic Geo alt"),
-    "Point": Rule(nested=True, open_attrs=True, spec="W3C Basic Geo Point"),
+    "Point": Rule(nested=True, open_attrs=True, children=(f"{{{GEO}}}lat", f"{{{GEO}}}long"),
+                  spec="W3C Basic Geo Point"),
 }
 
 THR_SPEC = "RFC 4685"
@@ -282,6 +285,12 @@ NAMESPACES: dict[str, dict[str, Rule]] = {
     ICBM: ICBM_RULES, ICBM + "/": ICBM_RULES,
 }
 
+#: The usual prefix of each namespace, for messages.
+PREFIXES = {CONTENT: "content", DC: "dc", DCTERMS: "dcterms", SY: "sy", MEDIA: "media", ITUNES: "itunes",
+            GEORSS: "georss", GEO: "geo", THR: "thr", FH: "fh", SLASH: "slash", YANDEX: "yandex", ATOM: "atom",
+            ADMIN: "admin", WFW: "wfw", CC: "creativeCommons", APP: "app", GEOURL: "geourl", TRACKBACK: "trackback",
+            RDF: "rdf"}
+
 #: Namespace names that are errors wherever an element uses them: Atom 0.3's
 #: (obsolete) and Media RSS's without its final slash (the W3C service's
 #: ObsoleteNamespace and MediaRssNamespace); the second is still read as Media RSS.
@@ -339,6 +348,12 @@ def check_element(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]
     apply_rule(ctx, el, rule, name, seen)
 
 
+def qname_of(tag: str) -> str:
+    """'{ns}local' → 'prefix:local' with the usual prefix of a known namespace."""
+    ns, _, local = tag[1:].partition("}")
+    return f"{PREFIXES.get(ns, ns)}:{local}"
+
+
 def apply_rule(ctx: Ctx, el: etree._Element, rule: Rule, name: str, seen: dict[str, int] | None) -> None:
     if seen is not None and rule.once:
         key = el.tag
@@ -358,6 +373,9 @@ def apply_rule(ctx: Ctx, el: etree._Element, rule: Rule, name: str, seen: dict[s
     for attr in rule.required_attrs + (rule.rdf_required if ctx.rdf else ()):
         if el.get(attr) is None:
             ctx.report("missing-attribute", f"<{name}> lacks the attribute {attr!r}", el, rule.spec)
+    for tag in rule.children:
+        if el.find(tag) is None:
+            ctx.report("missing-element", f"<{name}> lacks <{qname_of(tag)}>", el, rule.spec)
     if core.has_child_elements(el):
         if not rule.nested and not ctx.rdf:  # RSS 1.0 values may be RDF structures
             ctx.report("undefined-element", f"<{name}> may not contain elements", el, rule.spec)
