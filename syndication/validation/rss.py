@@ -8,6 +8,8 @@ dates with matching weekdays, unique guids, and the namespaces we know."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Callable
 
 from lxml import etree
 
@@ -25,12 +27,6 @@ def _spec(name: str) -> str:
     return f"{SPEC} <{name}>"
 
 
-_CHANNEL_ONCE = ("title link description language copyright managingEditor webMaster pubDate lastBuildDate "
-                 "generator docs cloud ttl image rating textInput skipHours skipDays").split()
-_CHANNEL_MANY = ("category", "item")
-_ITEM_ONCE = "title link description author comments guid pubDate source".split()
-_ITEM_MANY = ("category", "enclosure")
-_ITEM_KNOWN = frozenset(_ITEM_ONCE) | frozenset(_ITEM_MANY)
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -163,64 +159,40 @@ def _channel(ch: etree._Element, ctx: Ctx, version: str) -> None:
         _no_attributes(ctx, ch, "channel")
     by = _once(ctx, ch, "channel", _CHANNEL_ONCE)
     _same_meaning(ctx, ch, _CHANNEL_SAME)
-    for c in core.children(ch):
-        if qname(c)[0] == "" and c.tag not in _CHANNEL_ONCE and c.tag not in _CHANNEL_MANY:
-            ctx.report("undefined-element", f"<{c.tag}> is not an element of <channel>", c, _spec("channel"))
     _text_not_allowed(ctx, ch, "channel")
     for name in ("title", "link", "description"):
         if name not in by:
             ctx.report("missing-element", f"<channel> lacks the required <{name}>", ch, _spec(name))
-    for name in ("title", "link", "description", "language", "copyright", "managingEditor", "webMaster",
-                 "pubDate", "lastBuildDate", "generator", "docs", "ttl", "rating"):
-        for el in by.get(name, ()):
-            if core.has_child_elements(el):
-                ctx.report("undefined-element", f"<{name}> may not contain elements", el, _spec(name))
-    for el in by.get("title", ()):
-        if not text(el):
-            ctx.report("blank", "<title> is empty", el, _spec("title"))
-    for el in by.get("link", ()):
-        _url(ctx, el, "link")
-    for el in by.get("docs", ()):
-        _url(ctx, el, "docs")
-    for el in by.get("language", ()):
-        why = core.language_error(text(el))
-        if why:
-            ctx.report("language", f"<language> {text(el)!r} {why}", el, _spec("language"))
-    for name in ("managingEditor", "webMaster"):
-        for el in by.get(name, ()):
-            _contact(ctx, el, name)
-    for name in ("pubDate", "lastBuildDate"):
-        for el in by.get(name, ()):
-            _date(ctx, el, name)
-    for el in by.get("ttl", ()):
-        why = core.pos_int_error(text(el))
-        if why:
-            ctx.report("invalid-ttl", f"<ttl> {text(el)!r} {why} (minutes)", el, _spec("ttl"))
-    for el in by.get("category", ()):
-        _category(ctx, el)
-    for el in by.get("description", ()):
-        content.check_html(ctx, el.text or "", el, "description", _spec("description"))
-    for el in by.get("cloud", ()):
-        _cloud(ctx, el)
-    for el in by.get("image", ()):
-        _image(ctx, el, by)
-    for el in by.get("textInput", ()):
-        _text_input(ctx, el)
-    for el in by.get("skipHours", ()):
-        _skip(ctx, el, "skipHours", "hour")
-    for el in by.get("skipDays", ()):
-        _skip(ctx, el, "skipDays", "day")
+    _elements(ctx, by, CHANNEL, "channel")
     atom_links = by.get("{atom}link", [])
     _atom_links(ctx, atom_links)
     selfs = [ln for ln in atom_links if ln.get("rel") == "self"]
     if not selfs:
         ctx.report("missing-self", "no atom:link rel=\"self\" says where the feed lives", ch, f"{PROFILE} atom:link")
     elif ctx.self_url and selfs[0].get("href") != ctx.self_url:
-        ctx.report("self-mismatch", f"rel=\"self\" is {selfs[0].get('href')!r}, but the feed is published at {ctx.self_url!r}",
-                  selfs[0], "RFC 4287 §4.2.7.2")
+        ctx.report("self-mismatch", f"rel=\"self\" is {selfs[0].get('href')!r}, but the feed is published at "
+                   f"{ctx.self_url!r}", selfs[0], "RFC 4287 §4.2.7.2")
     guids: dict[str, int] = {}
     for item in by.get("item", ()):
         _item(ctx, item, guids)
+
+
+def _elements(ctx: Ctx, by: dict[str, list[etree._Element]], table: dict[str, "Element"], parent: str) -> None:
+    """Check each RSS element of a channel or item by its row in ``table``;
+    one in no namespace that the table lacks is undefined."""
+    for name, els in by.items():
+        if name[0] == "{":
+            continue
+        row = table.get(name)
+        if row is None:
+            for el in els:
+                ctx.report("undefined-element", f"<{name}> is not an element of <{parent}>", el, _spec(parent))
+            continue
+        for el in els:
+            if row.leaf and core.has_child_elements(el):
+                ctx.report("undefined-element", f"<{parent}><{name}> may not contain elements", el, _spec(name))
+            if row.check is not None:
+                row.check(ctx, el, name, by)
 
 
 def _atom_links(ctx: Ctx, links: list[etree._Element]) -> None:
@@ -340,51 +312,101 @@ def _item(ctx: Ctx, item: etree._Element, guids: dict[str, int]) -> None:
         _no_attributes(ctx, item, "item")
     by = _once(ctx, item, "item", _ITEM_ONCE, kids)
     _same_meaning(ctx, item, _ITEM_SAME, kids)
-    for c in kids:
-        tag = c.tag
-        if tag[0] != "{" and tag not in _ITEM_KNOWN:
-            ctx.report("undefined-element", f"<{c.tag}> is not an element of <item>", c, _spec("item"))
     _text_not_allowed(ctx, item, "item")
     if "title" not in by and "description" not in by:
         ctx.report("item-empty", "<item> has neither <title> nor <description>", item, _spec("item"))
-    for name in ("title", "link", "description", "author", "comments", "pubDate"):
-        for el in by.get(name, ()):
-            if core.has_child_elements(el):
-                ctx.report("undefined-element", f"<item><{name}> may not contain elements", el, _spec(name))
-    for el in by.get("link", ()):
-        _url(ctx, el, "link")
-    for el in by.get("comments", ()):
-        _url(ctx, el, "comments")
-    for el in by.get("author", ()):
-        _contact(ctx, el, "author")
-    for el in by.get("pubDate", ()):
-        _date(ctx, el, "pubDate")
-    for el in by.get("category", ()):
-        _category(ctx, el)
-    for el in by.get("description", ()):
-        content.check_html(ctx, el.text or "", el, "description", _spec("description"))
+    _elements(ctx, by, ITEM, "item")
     for el in by.get(f"{{{ext.CONTENT}}}encoded", ()):
         content.check_html(ctx, el.text or "", el, "content:encoded", "RSS content module")
-    for el in by.get("source", ()):
-        url = el.get("url")
-        if url is None:
-            ctx.report("missing-attribute", "<source> lacks the attribute 'url'", el, _spec("source"))
-        else:
-            _url(ctx, el, "source", url, spec=_spec("source"))
-        for attr in el.attrib:
-            if attr != "url" and not attr.startswith("{"):
-                ctx.report("unexpected-attribute", f"<source> may not have the attribute {attr!r}", el, _spec("source"))
-    for el in by.get("enclosure", ()):
-        _enclosure(ctx, el)
     encl = by.get("enclosure", [])
     if len(encl) > 1:
-        ctx.report("duplicate-enclosure", "<item> has more than one <enclosure>; many readers use only the first", encl[1],
-                 f"{PROFILE} <enclosure>")
+        ctx.report("duplicate-enclosure", "<item> has more than one <enclosure>; many readers use only the first",
+                   encl[1], f"{PROFILE} <enclosure>")
     guid_els = by.get("guid", [])
     if not guid_els:
         ctx.report("missing-guid", "<item> has no <guid>", item, f"{PROFILE} <guid>")
     for el in guid_els[:1]:
         _guid(ctx, el, guids)
+
+
+def _source(ctx: Ctx, el: etree._Element, name: str, by: object) -> None:
+    url = el.get("url")
+    if url is None:
+        ctx.report("missing-attribute", "<source> lacks the attribute 'url'", el, _spec("source"))
+    else:
+        _url(ctx, el, "source", url, spec=_spec("source"))
+    for attr in el.attrib:
+        if attr != "url" and not attr.startswith("{"):
+            ctx.report("unexpected-attribute", f"<source> may not have the attribute {attr!r}", el, _spec("source"))
+
+
+def _title(ctx: Ctx, el: etree._Element, name: str, by: object) -> None:
+    if not text(el):
+        ctx.report("blank", "<title> is empty", el, _spec("title"))
+
+
+def _language(ctx: Ctx, el: etree._Element, name: str, by: object) -> None:
+    why = core.language_error(text(el))
+    if why:
+        ctx.report("language", f"<language> {text(el)!r} {why}", el, _spec("language"))
+
+
+def _ttl(ctx: Ctx, el: etree._Element, name: str, by: object) -> None:
+    why = core.pos_int_error(text(el))
+    if why:
+        ctx.report("invalid-ttl", f"<ttl> {text(el)!r} {why} (minutes)", el, _spec("ttl"))
+
+
+def _description(ctx: Ctx, el: etree._Element, name: str, by: object) -> None:
+    content.check_html(ctx, el.text or "", el, "description", _spec("description"))
+
+
+@dataclass(frozen=True)
+class Element:
+    """What one RSS 2.0 element of a channel or item is."""
+
+    #: At most one per channel / item.
+    once: bool = True
+    #: Holds text only (no child elements).
+    leaf: bool = True
+    #: Its own check: (ctx, element, name, the parent's children by name).
+    check: Callable[..., None] | None = None
+
+
+def _u(ctx: Ctx, el: etree._Element, name: str, by: object) -> None:
+    _url(ctx, el, name)
+
+
+#: The elements of <channel> (RSS 2.0 "Required/Optional channel elements"); one line each.
+CHANNEL: dict[str, Element] = {
+    "title": Element(check=_title), "link": Element(check=_u), "description": Element(check=_description),
+    "language": Element(check=_language), "copyright": Element(),
+    "managingEditor": Element(check=lambda ctx, el, name, by: _contact(ctx, el, name)),
+    "webMaster": Element(check=lambda ctx, el, name, by: _contact(ctx, el, name)),
+    "pubDate": Element(check=lambda ctx, el, name, by: _date(ctx, el, name)),
+    "lastBuildDate": Element(check=lambda ctx, el, name, by: _date(ctx, el, name)),
+    "category": Element(once=False, leaf=False, check=lambda ctx, el, name, by: _category(ctx, el)),
+    "generator": Element(), "docs": Element(check=_u),
+    "cloud": Element(leaf=False, check=lambda ctx, el, name, by: _cloud(ctx, el)),
+    "ttl": Element(check=_ttl), "rating": Element(),
+    "image": Element(leaf=False, check=lambda ctx, el, name, by: _image(ctx, el, by)),
+    "textInput": Element(leaf=False, check=lambda ctx, el, name, by: _text_input(ctx, el)),
+    "skipHours": Element(leaf=False, check=lambda ctx, el, name, by: _skip(ctx, el, "skipHours", "hour")),
+    "skipDays": Element(leaf=False, check=lambda ctx, el, name, by: _skip(ctx, el, "skipDays", "day")),
+    "item": Element(once=False, leaf=False),
+}
+#: The elements of <item> (RSS 2.0 "Elements of <item>").
+ITEM: dict[str, Element] = {
+    "title": Element(), "link": Element(check=_u), "description": Element(check=_description),
+    "author": Element(check=lambda ctx, el, name, by: _contact(ctx, el, name)),
+    "category": Element(once=False, leaf=False, check=lambda ctx, el, name, by: _category(ctx, el)),
+    "comments": Element(check=_u),
+    "enclosure": Element(once=False, leaf=False, check=lambda ctx, el, name, by: _enclosure(ctx, el)),
+    "guid": Element(leaf=False), "pubDate": Element(check=lambda ctx, el, name, by: _date(ctx, el, name)),
+    "source": Element(leaf=False, check=_source),
+}
+_CHANNEL_ONCE = [n for n, e in CHANNEL.items() if e.once]
+_ITEM_ONCE = [n for n, e in ITEM.items() if e.once]
 
 
 def _enclosure(ctx: Ctx, el: etree._Element) -> None:
