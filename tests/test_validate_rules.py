@@ -304,3 +304,15 @@ def test_the_cli_keeps_one_files_output_under_1_mb() -> None:
     report = result.as_json()
     assert len(json.dumps(report, ensure_ascii=False)) <= MAX_OUTPUT + 2000
     assert report["verdict"] == "error" and report["omitted"] > 0
+
+
+def test_a_fault_inside_a_check_fails_that_feed_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from syndication.validation import rss as rss_mod
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(rss_mod, "check_rss", broken)
+    fmt, problems = validate.check(rss())
+    assert [(p.level, p.code) for p in problems if p.code == "internal"] == [("error", "internal")]
+    assert validate.check(atom())[1] == []

@@ -193,7 +193,12 @@ def check(data: bytes, *, site: Site | None = None, full_text: bool = False, sel
     if prof is None:
         raise ValueError(f"unknown profile {name!r}; known: {', '.join(sorted(PROFILES))}")
     ctx = Ctx(self_url=self_url, escalate=prof.escalate)
-    fmt = _check(data, ctx, prof, site, full_text)
+    try:
+        fmt = _check(data, ctx, prof, site, full_text)
+    except (Exception, RecursionError) as exc:  # a fault of the checker fails this feed, never the caller
+        fmt = "unknown"
+        ctx.error("internal", f"the validator could not finish: {type(exc).__name__}", None,
+                  "syndication validator")
     return fmt, ctx.finish()
 
 
