@@ -144,6 +144,10 @@ CLASSES = [
      "error"),
     ("geo:lat out of range in a geo:Point", rss(item="<geo:Point><geo:lat>95</geo:lat><geo:long>1</geo:long>"
                                                 "</geo:Point>"), "geo-lat", "error"),
+    ("a GeoRSS GML position that is not two numbers", rss(item='<georss:where xmlns:georss="http://www.georss.org/'
+                                                             'georss" xmlns:gml="http://www.opengis.net/gml"><gml:Point>'
+                                                             '<gml:pos>45.2 north</gml:pos></gml:Point></georss:where>'),
+     "georss-point", "error"),
     ("ICBM longitude out of range", rss(channel="<icbm:longitude>190</icbm:longitude>"), "geo-long", "error"),
     ("iTunes keywords too long", rss(item="<itunes:keywords>" + "k," * 200 + "</itunes:keywords>"),
      "itunes-too-long", "error"),
@@ -204,11 +208,14 @@ def test_what_the_specs_allow_is_not_an_error(data: bytes) -> None:
     (rss(item="<comments>https://example.org/a#c</comments>"), None),
     (atom(entry='<link rel="license" href="/terms"/>'), None),
     (rss().replace(b'href="https://example.org/rss.xml"', b'href="/rss.xml"'), "self-relative"),
+    (rss(item='<georss:where xmlns:georss="http://www.georss.org/georss" xmlns:gml="http://www.opengis.net/gml">'
+              '<gml:Polygon><gml:exterior><gml:LinearRing><gml:posList>45.256 -110.45 46.46 -109.48 43.84 -109.86 '
+              '45.256 -110.45</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon></georss:where>'), None),
     (rss(item='<dc:title xmlns:dc="http://purl.org/dc/elements/1.0/">a</dc:title>'), None),
     (rss(item='<m:title xmlns:m="http://search.yahoo.com/rss">a</m:title>'), None),
     (rss(item='<c:encoded xmlns:c="http://purl.org/rss/1.0/modules/content">a</c:encoded>'), None),
 ], ids=["guid urn permalink", "cloud protocol", "bare percent", "comments", "relative license", "relative self",
-        "dc 1.0 namespace", "an unknown yahoo namespace", "content without its slash"])
+        "GeoRSS GML polygon", "dc 1.0 namespace", "an unknown yahoo namespace", "content without its slash"])
 def test_what_the_w3c_service_accepts_is_not_an_error(data: bytes, warning: str | None) -> None:
     problems = validate.check(data)[1]
     assert not _codes(problems), problems

@@ -24,6 +24,7 @@ MEDIA = "http://search.yahoo.com/mrss/"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 GEORSS = "http://www.georss.org/georss"
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+GML = "http://www.opengis.net/gml"
 THR = "http://purl.org/syndication/thread/1.0"
 FH = "http://purl.org/syndication/history/1.0"
 SLASH = "http://purl.org/rss/1.0/modules/slash/"
@@ -215,6 +216,38 @@ GEORSS_RULES = {
     "radius": Rule(core.float_error, "georss-radius", spec=GEORSS_SPEC),
     "where": Rule(nested=True, spec="GeoRSS GML"),
 }
+_NUM = r"[-+]?\d+\.?\d*"
+
+
+def _gml_pos(v: str) -> str | None:
+    # two numbers in the feature's coordinate system (WGS84 by default, but srsName may say otherwise)
+    return None if re.fullmatch(rf"\s*{_NUM}[ ,]{_NUM}\s*", v) else "is not a position (two numbers)"
+
+
+def _gml_pos_list(v: str) -> str | None:
+    parts = v.replace(",", " ").split()
+    if len(parts) < 4 or len(parts) % 2 or not all(re.fullmatch(_NUM, p) for p in parts):
+        return "is not a list of two or more positions"
+    return None
+
+
+GML_SPEC = "GeoRSS GML"
+_SRS = {"srsName": None, "srsDimension": None}
+#: GeoRSS GML: what a georss:where may hold (a point, a line, a polygon or an envelope).
+GML_RULES = {
+    "Point": Rule(nested=True, attrs=_SRS, spec=f"{GML_SPEC} gml:Point"),
+    "pos": Rule(_gml_pos, "georss-point", spec=f"{GML_SPEC} gml:pos"),
+    "LineString": Rule(nested=True, attrs=_SRS, spec=f"{GML_SPEC} gml:LineString"),
+    "posList": Rule(_gml_pos_list, "georss-line", attrs=_SRS, spec=f"{GML_SPEC} gml:posList"),
+    "Polygon": Rule(nested=True, attrs=_SRS, spec=f"{GML_SPEC} gml:Polygon"),
+    "exterior": Rule(nested=True, spec=f"{GML_SPEC} gml:exterior"),
+    "interior": Rule(nested=True, spec=f"{GML_SPEC} gml:interior"),
+    "LinearRing": Rule(nested=True, attrs=_SRS, spec=f"{GML_SPEC} gml:LinearRing"),
+    "Envelope": Rule(nested=True, attrs=_SRS, spec=f"{GML_SPEC} gml:Envelope"),
+    "lowerCorner": Rule(_gml_pos, "georss-point", spec=f"{GML_SPEC} gml:lowerCorner"),
+    "upperCorner": Rule(_gml_pos, "georss-point", spec=f"{GML_SPEC} gml:upperCorner"),
+}
+
 GEO_RULES = {
     "lat": Rule(_lat, "geo-lat", spec="W3C Basic Geo lat"), "long": Rule(_lon, "geo-long", spec="W3C Basic Geo long"),
     "alt": Rule(core.float_error, "geo-alt", spec="W3C Basic Geo alt"),
@@ -282,7 +315,7 @@ NAMESPACES: dict[str, dict[str, Rule]] = {
     CONTENT: CONTENT_RULES, DC: DC_RULES, DCTERMS: DCT_RULES, SY: SY_RULES, SLASH: SLASH_RULES,
     GEORSS: GEORSS_RULES, GEO: GEO_RULES, THR: THR_RULES, FH: FH_RULES, YANDEX: YANDEX_RULES,
     ADMIN: ADMIN_RULES, WFW: WFW_RULES, CC: CC_RULES, APP: APP_RULES, GEOURL: GEOURL_RULES,
-    ICBM: ICBM_RULES, ICBM + "/": ICBM_RULES,
+    ICBM: ICBM_RULES, ICBM + "/": ICBM_RULES, GML: GML_RULES,
 }
 
 #: The usual prefix of each namespace, for messages.
