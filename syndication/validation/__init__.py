@@ -6,9 +6,12 @@ Parsing is safe on hostile input (``core.safe_parser``: no entity expansion,
 no DTD loading, no network, no huge trees; a size cap before parsing). The
 format is detected (RSS 2.0 and its older versions, RSS 1.0, Atom 1.0, JSON
 Feed 1.1) and checked against its specification; then a profile adds the
-rules of whoever reads the feed (``PROFILES``: our reprint policy; partners
-later). Each problem has a stable code, a message, the line (or, for JSON,
-a JSON pointer at the start of the message) and the rule it rests on."""
+rules of whoever reads the feed (``PROFILES``: our reprint policy, the
+partners'), and may make some of the specs' warnings errors for the feeds it
+gates. Each problem has a stable code whose one level is in ``rules.CODES``,
+a message, the line (or, for JSON, a JSON pointer at the start of the
+message) and the rule it rests on. What one file can report is bounded
+(``core.Ctx``), and a fault inside a check fails that feed, not the caller."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
 """Content a reader renders: escaped HTML and inline XHTML.
 
-Active content (script, event handlers, javascript: URLs) is an error: a
-reader that shows it runs someone else's code. Other risky markup
-(objects, frames, meta, style imports) and relative URLs without a base are
-warnings."""
+Active content (script, event handlers, javascript: URLs: ``html-active``),
+other risky markup (objects, frames, meta, style imports: ``html-risky``)
+and relative URLs without a base are warnings: the specs advise against
+them (RFC 4287 §8.1), as the W3C service does, without forbidding them. Our
+own feeds' profiles make ``html-active`` an error (``rules.OWN_FEEDS_STRICT``):
+a reader that shows it runs someone else's code."""
 
 from __future__ import annotations
 
