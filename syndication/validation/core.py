@@ -443,11 +443,6 @@ def addr_spec_error(value: str) -> tuple[str, str] | None:
     return "error", "is not an e-mail address (addr-spec)"
 
 
-def email_error(value: str) -> str | None:
-    res = addr_spec_error(value)
-    return res[1] if res and res[0] == "error" else None
-
-
 def contact_error(value: str) -> tuple[str, str, str] | None:
     """RSS 2.0 person: an e-mail address, then the name in parentheses.
 

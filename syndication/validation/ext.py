@@ -118,24 +118,8 @@ def _duration(v: str) -> str | None:
     return None if re.fullmatch(r"\d+(:[0-5]?\d){0,2}", v) else "is not a duration (seconds, MM:SS or HH:MM:SS)"
 
 
-def _npt(v: str) -> str | None:
-    return None if re.fullmatch(r"(now|\d+(\.\d*)?|\d+:[0-5]\d:[0-5]\d(\.\d*)?)", v) else "is not an NPT time"
-
-
-def _nonblank(v: str) -> str | None:
-    return None if v.strip() else "is blank"
-
-
 def _empty(v: str) -> str | None:
     return None if not v.strip() else "must be empty"
-
-
-def _truefalse(v: str) -> str | None:
-    return None if v in ("true", "false") else "is not 'true' or 'false'"
-
-
-def _yes(v: str) -> str | None:
-    return None if v in ("yes", "Yes", "YES") else "is not 'yes'"
 
 
 def _int_list(v: str) -> str | None:

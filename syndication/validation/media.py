@@ -205,7 +205,7 @@ def _restriction(ctx: Ctx, el: etree._Element) -> None:
     values = text(el).split()
     if rtype is None:
         if values and " ".join(values) not in ("all", "none"):
-            ctx.report("media-restriction", f"<media:restriction> without a type may only say all or none", el,
+            ctx.report("media-restriction", "<media:restriction> without a type may only say all or none", el,
                       _spec("restriction"))
     elif rtype == "country":
         bad = [v for v in values if v.upper() not in COUNTRIES and v not in ("all", "none")]
