@@ -114,7 +114,7 @@ MAX_ELEMENTS = 500_000
 def _too_many_elements(data: bytes) -> bool:
     """Counted before the tree is built, and only when the bytes could hold
     that many tags: a streaming pass that stops at the limit."""
-    if data.count(b"<") <= MAX_ELEMENTS:
+    if len(data) < 4 * MAX_ELEMENTS or data.count(b"<") <= MAX_ELEMENTS:  # an element takes 4 bytes at least
         return False
     n = 0
     try:
