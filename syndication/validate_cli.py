@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 #: Largest feed read or fetched (bytes).
 LIMIT = validate.MAX_BYTES
-#: Most output for one file (bytes).
-MAX_OUTPUT = 1024 * 1024
 #: Connect and read timeouts for URL arguments (seconds).
 TIMEOUTS = (5.0, 20.0)
 USER_AGENT = "syndication-validator (+https://ms-news.ru/)"
@@ -72,12 +70,12 @@ class Result:
         return report
 
     def _within_budget(self, size) -> list[Problem]:
-        """The problems whose rendering fits in MAX_OUTPUT bytes (the validator
+        """The problems whose rendering fits in validate.MAX_OUTPUT bytes (the validator
         bounds them already; a long file name must not push one file past it)."""
         shown, used = [], 0
         for p in self.problems:
             used += size(p)
-            if used > MAX_OUTPUT:
+            if used > validate.MAX_OUTPUT:
                 break
             shown.append(p)
         return shown
@@ -94,7 +92,7 @@ class Result:
         lines = [line(p) for p in shown]
         if len(shown) < len(self.problems):
             lines.append(f"{self.file}: {len(self.problems) - len(shown)} more problems not shown "
-                         f"(at most {MAX_OUTPUT // 1024} KB of output per file)")
+                         f"(at most {validate.MAX_OUTPUT // 1024} KB of output per file)")
         if self.problems:
             e, w = len(self.errors), len(self.warnings)
             lines.append(f"{self.file}: verdict {self.verdict} ({e} error{'s' * (e != 1)}, "

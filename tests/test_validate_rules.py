@@ -302,7 +302,8 @@ def test_the_publish_gate_rejects_what_we_never_publish(config, change: tuple[by
 
 
 def test_the_cli_keeps_one_files_output_under_1_mb() -> None:
-    from syndication.validate_cli import MAX_OUTPUT, Result
+    from syndication.validate import MAX_OUTPUT
+    from syndication.validate_cli import Result
 
     many = [Problem("error", f"code-{i}", "x" * 400, i, "spec") for i in range(20_000)]
     result = Result("/" + "long-folder-name/" * 50 + "feed.xml", "rss20", many)
