@@ -36,7 +36,7 @@ from lxml import etree
 from ..errors import RecordError, SourceUnavailable, UsageError
 from ..records import normalize_url, parse_date, parse_record
 from ..types import Article, Config, Sources
-from .http import Client, Refused
+from ..http import Client, Refused
 from ..store import Store
 from .wordpress import FetchReport, Progress, _iso, _section
 
