@@ -252,8 +252,8 @@ class Client:
     def _check_deadline(self, url: str) -> float:
         left = self.remaining()
         if left <= 0:
-            raise SourceUnavailable(f"{show(url)}: gave up: the run's time limit of {self.limits.deadline:g} s "
-                                    "is spent ([http] deadline)")
+            raise _unavailable(f"{show(url)}: gave up: the run's time limit of {self.limits.deadline:g} s "
+                               "is spent ([http] deadline)", "no time left")
         return left
 
     # -- requests ------------------------------------------------------------------
@@ -288,17 +288,18 @@ class Client:
 
     def backoff(self, url: str, problem: str, attempt: int, wait: float | None = None) -> None:
         """Sleep before try ``attempt + 1``, or raise SourceUnavailable when
-        the tries, the longest wait or the run's time are spent."""
+        the tries, the longest wait or the run's time are spent. The error's
+        ``problem`` is the last failure alone (``HTTP 503``, ``timed out``)."""
         if attempt > self.limits.retries:
-            raise SourceUnavailable(f"{show(url)}: {problem} (gave up after {attempt} tries)")
+            raise _unavailable(f"{show(url)}: {problem} (gave up after {attempt} tries)", problem)
         if wait is None:
             wait = min(self.limits.backoff * 2 ** (attempt - 1), self.limits.max_wait)
         if wait > self.limits.max_wait:
-            raise SourceUnavailable(f"{show(url)}: {problem}; asked to wait {wait:g} s, more than "
-                                    f"max_wait {self.limits.max_wait:g} s")
+            raise _unavailable(f"{show(url)}: {problem}; asked to wait {wait:g} s, more than "
+                               f"max_wait {self.limits.max_wait:g} s", problem)
         if wait >= self.remaining():
-            raise SourceUnavailable(f"{show(url)}: {problem}; no time left to wait {wait:g} s "
-                                    f"within the run's limit of {self.limits.deadline:g} s")
+            raise _unavailable(f"{show(url)}: {problem}; no time left to wait {wait:g} s "
+                               f"within the run's limit of {self.limits.deadline:g} s", problem)
         self.sleep(wait)
 
     def _try(self, method: str, url: str, left: float, kwargs: dict) -> tuple[Response | str, float | None]:
@@ -419,6 +420,12 @@ class Client:
         parser = robotparser.RobotFileParser(robots_url)
         parser.parse(response.body.decode("utf-8", "replace").splitlines())
         return parser
+
+
+def _unavailable(message: str, problem: str) -> SourceUnavailable:
+    exc = SourceUnavailable(message)
+    exc.problem = problem  # type: ignore[attr-defined]
+    return exc
 
 
 def decode_json(response: Response) -> Any:
