@@ -64,8 +64,8 @@ def test_a_page_without_a_date_is_one_clear_error(httpserver, fetch):
     code, out = fetch("pages", base + "/nodate/", base + "/gone/", base + SEED)
     assert code == 65
     lines = out.splitlines()
-    assert lines == [f"{base}/nodate/: published: no date found (JSON-LD datePublished, article:published_time, <time>)",
-                     f"{base}/gone/: HTTP 404"]
+    assert lines == [f"{base}/nodate/: published: no date found (JSON-LD datePublished, article:published_time, "
+                     "<time>, the theme's date line)", f"{base}/gone/: HTTP 404"]
     assert list(articles(fetch.store)) == ["ms-16"]
 
 
@@ -92,19 +92,32 @@ def test_hostile_markup(httpserver, fetch):
     assert "iframe" not in a.body_html and "javascript" not in a.body_html and "onclick" not in a.body_html
 
 
-def test_outage_exits_75_and_changes_nothing(httpserver, fetch):
+def test_a_url_failing_after_retries_is_named_and_the_others_go_in(httpserver, fetch):
+    base = serve(httpserver)
+    httpserver.clear()
+    serve(httpserver)
+    httpserver.expect_request("/busy/").respond_with_handler(lambda r: Response("busy", 503))
+    started = time.monotonic()
+    code, out = fetch("pages", base + "/busy/", base + SEED, base + FIRE)
+    assert code == 65 and time.monotonic() - started < 3
+    assert out.splitlines() == [f"{base}/busy/: HTTP 503 (gave up after 3 tries)"]
+    assert set(articles(fetch.store)) == {"ms-16", "ms-77"}
+
+
+def test_a_site_that_stops_answering_exits_75_and_keeps_what_was_read(httpserver, fetch):
     base = serve(httpserver)
     fetch("pages", base + SEED)
     before = snapshot(fetch.store)
-    httpserver.expect_request(FIRE).respond_with_data("busy", status=503)
     httpserver.clear()
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/down/", method="GET").respond_with_handler(lambda r: Response("busy", 503))
+    urls = [base + SEED] + [f"{base}/down/?n={i}" for i in range(6)]
     httpserver.expect_request(SEED).respond_with_data((PAGES / "article.html").read_bytes(), content_type="text/html")
-    httpserver.expect_request(FIRE).respond_with_handler(lambda r: Response("busy", 503))
     started = time.monotonic()
-    code, out = fetch("pages", base + SEED, base + FIRE)
-    assert code == 75 and "HTTP 503" in out and time.monotonic() - started < 3
-    assert snapshot(fetch.store) == before
+    code, out = fetch("pages", *urls)
+    assert code == 75 and time.monotonic() - started < 5
+    assert "3 URLs in a row got no answer: the site is down; 6 of 7 URLs not read yet" in out
+    assert snapshot(fetch.store)[0] == before[0]  # the seed page again, unchanged
 
 
 def test_pages_that_are_not_articles(httpserver, fetch):
