@@ -276,13 +276,22 @@ class Client:
         return self._with_retries("POST", url, data=data, json=json_body, headers=dict(headers or {}),
                                   allow_redirects=False)
 
-    def _with_retries(self, method: str, url: str, **kwargs: Any) -> Response:
+    def _with_retries(self, method: str, url: str, check: Callable[[Response], Any] | None = None,
+                      **kwargs: Any) -> Any:
+        """Tries until a usable answer: a 2xx response, or what ``check``
+        makes of it (a ValueError from ``check`` is retried like a 5xx, on
+        the same count of tries)."""
         attempt = 0
         while True:
             left = self._check_deadline(url)
             problem, wait = self._try(method, url, left, kwargs)
             if isinstance(problem, Response):
-                return problem
+                if check is None:
+                    return problem
+                try:
+                    return check(problem)
+                except ValueError as exc:
+                    problem, wait = str(exc), None
             attempt += 1
             self.backoff(url, problem, attempt, wait)
 
@@ -389,14 +398,11 @@ class Client:
         retried like a 5xx (a proxy hiccup), then ``SourceUnavailable``.
         Invalid UTF-8 inside strings does not fail the document: it is kept
         as lone surrogates, which the record check refuses (that record only)."""
-        attempt = 0
-        while True:
-            response = self.get(url, params, accept="application/json", auth=auth)
-            try:
-                return decode_json(response), response
-            except ValueError as exc:
-                attempt += 1
-                self.backoff(response.url, str(exc), attempt)
+        if self.robots:
+            self._check_robots(url)
+        return self._with_retries("GET", url, check=lambda response: (decode_json(response), response),
+                                  params=params, headers={"Accept": "application/json"},
+                                  auth=self.auth if auth else None)
 
     # -- robots.txt ----------------------------------------------------------------
 
