@@ -203,6 +203,13 @@ class FakeWordPress(ThreadingHTTPServer):
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # the client hung up (it gave up on a fault): expected
+        super().handle_error(request, client_address)
+
     def fault_for(self, args: dict) -> Fault | None:
         with self._lock:
             for fault in self.faults:
@@ -270,7 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._drip(head, fault.interval)
         self.send_response(200)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(10 ** 9))
+        self.send_header("Connection", "close")  # no length: the body ends when the server says so
         self.end_headers()
         self.wfile.flush()
         if kind == "trickle":
@@ -328,3 +335,29 @@ def _bomb(size: int) -> bytes:
     if size not in _BOMBS:
         _BOMBS[size] = gzip.compress(b"[" + b" " * (size - 2) + b"]", compresslevel=9)
     return _BOMBS[size]
+
+
+#: Fault scenarios for a listing of 250 posts, shared by tests/test_fetch_faults.py and
+#: bench/fetch_faults.py: name → (faults, the exit code an honest fetch gives).
+def scenarios(bomb_size: int = 256 * 1024 * 1024, interval: float = 0.5) -> dict[str, tuple[list[Fault], int]]:
+    def later(args: dict) -> bool:
+        return "offset" in args
+
+    return {
+        "healthy": ([], 0),
+        "cache ignoring the query string": ([Fault("cache")], 75),
+        "non-object entries and posts without ids": (
+            [Fault("junk", entries={5: "oops", 120: None, 130: {"title": {"rendered": "no id"}}, 200: {"id": "x"}})], 65),
+        "500 then ok": ([Fault("status", status=500, times=2)], 0),
+        "429 with Retry-After: 1": ([Fault("status", status=429, retry_after="1", times=1)], 0),
+        "truncated JSON once": ([Fault("truncated", times=1)], 0),
+        "truncated JSON always": ([Fault("truncated")], 75),
+        "silent": ([Fault("silent")], 75),
+        "silent from page 2": ([Fault("silent", when=later)], 75),
+        "trickling body": ([Fault("trickle", interval=interval)], 75),
+        "trickling headers": ([Fault("trickle_head", interval=interval)], 75),
+        "endless body": ([Fault("endless")], 75),
+        "gzip bomb": ([Fault("gzip_bomb", size=bomb_size)], 75),
+        "maintenance page": ([Fault("html")], 75),
+        "503 always": ([Fault("status", status=503)], 75),
+    }

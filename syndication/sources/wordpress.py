@@ -248,8 +248,8 @@ class _Lister:
         while True:
             page, page_total = self._get({**base, "offset": offset} if offset else base)
             pages += 1
-            if page_total is not None:
-                total = max(total or 0, page_total)
+            if total is None:  # the first answer's count: posts published meanwhile fit in the slack
+                total = page_total
             ids = [post_id(e) for e in page]
             valid = [i for i in ids if i is not None]
             if any(b <= a for a, b in zip(valid, valid[1:])):
