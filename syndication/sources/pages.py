@@ -171,10 +171,7 @@ def fetch(config: Config, sources: Sources, store: Store, urls: list[str], *, si
                     done, stopped = i, f"the run's time limit of {client.limits.deadline:g} s is spent ([http] deadline)"
                     break
                 continue
-            except NotAnArticle as exc:
-                if sitemap is None:
-                    reject(f"{url}: {exc}")
-            except (ValueError, UnicodeError) as exc:
+            except (ValueError, UnicodeError) as exc:  # NotAnArticle too
                 reject(f"{url}: {exc}")
             except Refused as exc:
                 reject(str(exc))
