@@ -229,6 +229,7 @@ class FakeWordPress(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: FakeWordPress
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall between them
 
     def log_message(self, *args: Any) -> None:
         pass
