@@ -100,6 +100,8 @@ class Fault:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown fault {self.kind!r} (known: {', '.join(KINDS)})")
+        if self.kind == "gzip_bomb":
+            _bomb(self.size)  # packed now, not while a client waits
 
     def applies(self, args: dict) -> bool:
         if self.times is not None and self.used >= self.times:

@@ -228,7 +228,7 @@ class HttpLimits:
     #: trickling a byte at a time never holds a request longer).
     response_timeout: float = 30.0
     #: Seconds for the whole run: every request, retry and wait ends within this.
-    deadline: float = 60.0
+    deadline: float = 55.0
     #: Tries after the first one, for the retryable failures (connection
     #: errors, timeouts, 408, 429, 5xx, and invalid JSON with a 200).
     retries: int = 3
