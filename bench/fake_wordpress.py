@@ -8,7 +8,8 @@ class-wp-rest-posts-controller.php): ``per_page`` 1–100 (else a 400
 ``orderby`` (date — the default —, id, modified, title, slug, include) and
 ``order`` (desc by default), ``include``/``exclude``, ``after``/``before``
 and ``modified_after``/``modified_before`` (naive values are read as UTC here),
-``_fields=id``; headers ``X-WP-Total``, ``X-WP-TotalPages`` and ``Date``.
+``_fields=id``; headers ``X-WP-Total``, ``X-WP-TotalPages`` (both 0 for an
+``offset`` past the end, as a real WordPress 6.1 answers) and ``Date``.
 
 Faults (``FakeWordPress.faults``: tried in order on each posts request; the
 first that applies answers it), each for ``times`` requests (None: always)
@@ -163,6 +164,8 @@ def answer(posts: list[dict], args: dict[str, str], junk: dict[int, Any] | None 
                           "The page number requested is larger than the number of pages available.")
         start = (page - 1) * per_page
     chosen = chosen[start:start + per_page]
+    if not chosen and "offset" in args:  # as WordPress (6.1) says: MySQL's FOUND_ROWS() is 0 past the end
+        total = pages = 0
     if args.get("_fields") == "id":
         chosen = [{"id": p["id"]} if isinstance(p, dict) and "id" in p else p for p in chosen]
     body = json.dumps(chosen, ensure_ascii=False).encode("utf-8")
