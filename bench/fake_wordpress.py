@@ -46,7 +46,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -281,8 +280,10 @@ class _Handler(BaseHTTPRequestHandler):
             head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: {'x' * 10_000}\r\n"
                     "Content-Length: 2\r\n\r\n[]").encode()
             return self._drip(head, fault.interval)
-        self.send_response(200)
+        self.send_response(fault.status if 300 <= fault.status < 400 else 200)  # (a redirect with an endless body)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
+        for k, v in fault.headers.items():
+            self.send_header(k, v)
         self.send_header("Connection", "close")  # no length: the body ends when the server says so
         self.end_headers()
         self.wfile.flush()
@@ -303,7 +304,6 @@ class _Handler(BaseHTTPRequestHandler):
         for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Date", format_datetime(datetime.now(timezone.utc), usegmt=True))
         self.end_headers()
         self.wfile.write(body)
 

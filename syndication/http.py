@@ -14,8 +14,10 @@ Every request has, from ``HttpLimits`` (config/sources.toml ``[http]``):
   408, 429 (honouring ``Retry-After`` up to ``max_wait``) and 5xx;
 - a cap on the body *after* decompression (we decode gzip and deflate
   ourselves, with an output bound: a gzip bomb is cut off at ``max_bytes``);
-- at most ``max_redirects`` redirects; robots.txt (RFC 9309) read once per
-  host for crawling clients.
+- at most ``max_redirects`` redirects, followed here (GET only) within the
+  same response budget and without reading a redirect's body; credentials
+  only to the origin first asked; robots.txt (RFC 9309) read once per host
+  for crawling clients.
 
 ``trust_env`` is off, decided here once: no proxies or credentials from the
 environment or ``~/.netrc`` (a URL given to ``validate`` must never receive a
@@ -44,7 +46,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib import robotparser
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3
@@ -59,6 +61,7 @@ from .types import HttpLimits
 USER_AGENT = f"syndication/{__version__} (+https://ms-news.ru/)"
 #: Statuses worth another try: the server is busy or broken for now.
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 507, 520, 521, 522, 523, 524})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 #: Encodings we decode ourselves (with an output bound); we ask for no others.
 ACCEPT_ENCODING = "gzip, deflate"
 CHUNK = 64 * 1024
@@ -221,7 +224,6 @@ class Client:
         self.session.trust_env = False  # decided once: see the module's docstring
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept-Encoding"] = ACCEPT_ENCODING
-        self.session.max_redirects = self.limits.max_redirects
         adapter = _Adapter(max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -273,8 +275,7 @@ class Client:
              headers: Mapping[str, str] | None = None) -> Response:
         """POST with the same retries, deadline and bounds as a GET; redirects
         are not followed (a 3xx is ``Refused``)."""
-        return self._with_retries("POST", url, data=data, json=json_body, headers=dict(headers or {}),
-                                  allow_redirects=False)
+        return self._with_retries("POST", url, data=data, json=json_body, headers=dict(headers or {}))
 
     def _with_retries(self, method: str, url: str, check: Callable[[Response], Any] | None = None,
                       **kwargs: Any) -> Any:
@@ -312,53 +313,74 @@ class Client:
         self.sleep(wait)
 
     def _try(self, method: str, url: str, left: float, kwargs: dict) -> tuple[Response | str, float | None]:
-        """One request: (response, None) or (what went wrong, seconds to wait or None)."""
+        """One try: (response, None) or (what went wrong, seconds to wait or
+        None). Redirects (GET only) are followed here, within the same
+        whole-response budget, never reading a redirect's body; the
+        credentials go only to the origin first asked."""
         budget = min(self.limits.response_timeout, left)
         timeout = (min(self.limits.connect_timeout, budget), min(self.limits.read_timeout, budget))
-        self.requests += 1
         watch = _Watch(budget)
-        _current.watch = watch
+        outer, _current.watch = getattr(_current, "watch", None), watch
+        origin, hops = _origin(url), 0
         try:
-            try:
-                r = self.session.request(method, url, stream=True, timeout=timeout, **kwargs)
-            except requests.TooManyRedirects:
-                raise SourceUnavailable(f"{show(url)}: more than {self.limits.max_redirects} redirects "
-                                        "(a redirect loop?)") from None
-            except (requests.ConnectionError, requests.Timeout, OSError, http.client.HTTPException,
-                    urllib3.exceptions.HTTPError) as exc:
-                if watch.fired:
-                    return self._late(budget), None
-                if isinstance(exc, requests.Timeout):
-                    return "timed out", None
-                return f"cannot connect ({reason(exc)})", None
-            except requests.RequestException as exc:  # invalid URL, bad scheme …: retrying will not help
-                raise SourceUnavailable(f"{show(url)}: {reason(exc)}") from None
-            with r:
-                status = r.status_code
-                if status in RETRY_STATUSES:
-                    return f"HTTP {status}", _retry_after(r.headers.get("Retry-After"))
+            while True:
+                self.requests += 1
                 try:
-                    body = self._read(r)
-                except TooLarge:
-                    raise Refused(show(r.url), f"response larger than the limit of {self.limits.max_bytes} bytes "
-                                  "([http] max_bytes)", status) from None
-                except ValueError as exc:
-                    raise Refused(show(r.url), str(exc), status) from None
-                except (requests.RequestException, OSError, http.client.HTTPException,
+                    # The adapter, not Session.send: even with allow_redirects=False
+                    # the session reads a redirect's whole body (to offer `next`).
+                    prepared = self.session.prepare_request(requests.Request(method, url, **kwargs))
+                    r = self.session.get_adapter(prepared.url).send(prepared, stream=True, timeout=timeout)
+                except (requests.ConnectionError, requests.Timeout, OSError, http.client.HTTPException,
                         urllib3.exceptions.HTTPError) as exc:
                     if watch.fired:
                         return self._late(budget), None
-                    if isinstance(exc, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)):
-                        return "timed out while reading", None
-                    return f"connection broken while reading ({reason(exc)})", None
-                finally:
-                    watch.cancel()
-                if watch.fired:
-                    return self._late(budget), None
-                response = Response(r.url, status, r.headers, body, _charset(r.headers.get("Content-Type", "")))
+                    if isinstance(exc, requests.Timeout):
+                        return "timed out", None
+                    return f"cannot connect ({reason(exc)})", None
+                except requests.RequestException as exc:  # invalid URL, bad scheme …: retrying will not help
+                    raise SourceUnavailable(f"{show(url)}: {reason(exc)}") from None
+                with r:
+                    status = r.status_code
+                    location = r.headers.get("Location")
+                    if status in REDIRECTS and location and method == "GET":
+                        hops += 1
+                        if hops > self.limits.max_redirects:
+                            raise SourceUnavailable(f"{show(url)}: more than {self.limits.max_redirects} redirects "
+                                                    "(a redirect loop?)")
+                        url = urljoin(r.url, location)
+                        if urlsplit(url).scheme not in ("http", "https"):
+                            raise Refused(show(r.url), f"redirected to a {urlsplit(url).scheme or 'relative'} URL")
+                        kwargs = {k: v for k, v in kwargs.items() if k != "params"}  # the Location has its own
+                        if _origin(url) != origin:
+                            kwargs.pop("auth", None)
+                            if self.robots:
+                                self._check_robots(url)
+                        continue
+                    if status in RETRY_STATUSES:
+                        return f"HTTP {status}", _retry_after(r.headers.get("Retry-After"))
+                    try:
+                        body = self._read(r)
+                    except TooLarge:
+                        raise Refused(show(r.url), f"response larger than the limit of {self.limits.max_bytes} "
+                                      "bytes ([http] max_bytes)", status) from None
+                    except ValueError as exc:
+                        raise Refused(show(r.url), str(exc), status) from None
+                    except (requests.RequestException, OSError, http.client.HTTPException,
+                            urllib3.exceptions.HTTPError) as exc:
+                        if watch.fired:
+                            return self._late(budget), None
+                        if isinstance(exc, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)):
+                            return "timed out while reading", None
+                        return f"connection broken while reading ({reason(exc)})", None
+                    finally:
+                        watch.cancel()
+                    if watch.fired:
+                        return self._late(budget), None
+                    response = Response(r.url, status, r.headers, body, _charset(r.headers.get("Content-Type", "")))
+                break
         finally:
             watch.cancel()
-            _current.watch = None
+            _current.watch = outer
         if status >= 300:  # 4xx; a redirect we do not follow; 304 we never asked for
             raise Refused(show(response.url), f"HTTP {status}", status, body)
         return response, None
@@ -476,6 +498,11 @@ def _charset(content_type: str) -> str | None:
         if key.strip().lower() == "charset" and value.strip():
             return value.strip().strip("\"'").lower()
     return None
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port
 
 
 def show(url: str) -> str:
