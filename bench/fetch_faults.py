@@ -6,6 +6,8 @@ holds an earlier fetch (which must survive); and `syndication fetch pages
 
     python bench/fetch_faults.py [--pages 10000] [--only NAME] [--json FILE]
 
+The last figures: bench/results/fetch_faults.json.
+
 Slow on purpose: a silent or trickling server costs up to the 60 s deadline."""
 
 from __future__ import annotations
