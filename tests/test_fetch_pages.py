@@ -170,6 +170,7 @@ def test_a_newspaper_like_theme_and_a_cp1251_meta_line(httpserver, fetch):
     assert law.authors == ("Ирина Соколова",) and law.section == "politika"
     assert law.lead == "Закон вступит в силу с 1 сентября"
     assert "третьем чтении" in law.body_html and "Реклама" not in law.body_html and "Похожие" not in law.body_html
+    assert "/wp-content/uploads/2025/03/duma.jpg" in law.body_html
     kz = got["Казахстан – Литва: зигзаги «многовекторности»"]
     assert kz.published.isoformat() == "2024-12-16T14:05:00+03:00"
     assert kz.authors == ("Алексей Балиев",) and kz.section == "v-mire"

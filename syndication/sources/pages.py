@@ -53,11 +53,12 @@ CHROME = (
     "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button", "svg", "iframe",
     "*[contains(concat(' ', normalize-space(@class), ' '), ' jeg_share_button ')]",
     "*[contains(@class, 'share')]", "*[contains(@class, 'social')]", "*[contains(@class, 'related')]",
-    "*[contains(@class, 'jeg_font')]", "*[contains(@class, 'font-size')]", "*[contains(@class, 'zoom')]",
+    "*[contains(@class, 'jeg_font')]", "*[contains(@class, 'font-size')]", "*[contains(@class, 'jeg_meta_zoom')]",
     "*[contains(@class, 'jeg_ad')]", "*[contains(@class, 'td-a-rec')]", "*[contains(@class, 'advert')]",
     "*[contains(@class, 'breadcrumb')]", "*[contains(@class, 'jeg_post_tags')]", "*[contains(@class, 'td-post-source-tags')]",
     "*[contains(@class, 'jeg_meta')]", "*[contains(@class, 'td-post-header')]", "*[contains(@class, 'navigation')]",
-    "*[contains(@class, 'td-post-next-prev')]", "*[contains(@class, 'comments')]", "*[contains(@class, 'search')]",
+    "*[contains(@class, 'td-post-next-prev')]", "*[contains(@class, 'comments')]", "*[contains(@class, 'jeg_search')]",
+    "*[contains(@class, 'search-form')]", "*[contains(@class, 'search-noresult')]", "*[contains(@class, 'td-search')]",
     "*[contains(@class, 'subscribe')]",
 )
 #: The theme's markup, most specific first: JNews (``jeg_``, the site's own

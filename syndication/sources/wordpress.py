@@ -256,7 +256,7 @@ class _Lister:
                 raise self._fault("the posts are not in the order asked for (orderby=id, ascending): "
                                   "a cache ignoring the query string, or a plugin rewriting the query?")
             answer = (len(page), *ids)
-            if page and answers.get(answer, offset) != offset:
+            if valid and answers.get(answer, offset) != offset:
                 raise self._fault(f"the server answers every page with the same posts (offset {offset} gave "
                                   "a page it gave before): a cache ignoring the query string?")
             answers[answer] = offset
