@@ -133,3 +133,71 @@ def test_a_redirect_is_followed_without_reading_its_body_and_credentials_stay_ho
         assert data == [] and response.url.startswith(elsewhere.url) and client.requests == 3
         assert home.auth[0].startswith("Basic ") and home.auth[1].startswith("Basic ")  # the same origin
         assert elsewhere.auth == [None] and elsewhere.log == [{"per_page": "5"}]
+
+
+@pytest.fixture(scope="module")
+def tls_cert(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 (openssl), as (cert, key)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("no openssl to make a certificate")
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.parametrize("what", ["body", "headers"])
+def test_the_watchdog_cuts_a_trickle_over_tls_too(tls_cert, what):
+    """ms-news.ru is served over HTTPS: shutting down an SSL socket must wake its reader too."""
+    import socket
+    import ssl
+    import threading
+
+    cert, key = tls_cert
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n["
+
+    def one(conn):
+        try:
+            with context.wrap_socket(conn, server_side=True) as tls:
+                tls.recv(65536)
+                if what == "body":
+                    tls.sendall(head)
+                else:
+                    tls.sendall(head[:9])
+                while not stop.wait(0.05):
+                    tls.sendall(b" " if what == "body" else b"X")
+        except OSError:
+            pass
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=one, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        with Client(LIMITS, robots=False) as client:
+            adapter = client.session.get_adapter("https://")
+            send = adapter.send
+            adapter.send = lambda request, **kw: send(request, verify=str(cert), **kw)  # our test CA
+            started = time.monotonic()
+            with pytest.raises(SourceUnavailable) as exc:
+                client.get(f"https://127.0.0.1:{listener.getsockname()[1]}/wp-json/wp/v2/posts")
+            seconds = time.monotonic() - started
+    finally:
+        stop.set()
+        listener.close()
+    assert "no complete response within 0.7 s" in exc.value.message
+    assert 1.4 <= seconds < 2.4
