@@ -30,7 +30,7 @@ def test_a_trickle_costs_one_response_timeout_a_try(kind):
             client.get(wp.url + POSTS)
         seconds = time.monotonic() - started
     assert "no complete response within 0.7 s ([http] response_timeout)" in exc.value.message
-    assert 1.4 <= seconds < 2.2  # two tries × 0.7 s, though a byte came every 0.05 s
+    assert 1.4 <= seconds < 3.0  # two tries × 0.7 s, though a byte came every 0.05 s
     assert client.requests == 2
 
 
@@ -41,7 +41,7 @@ def test_the_run_deadline_cuts_the_last_try():
         started = time.monotonic()
         with pytest.raises(SourceUnavailable):
             client.get(wp.url + POSTS)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.0
 
 
 def test_a_gzip_bomb_stops_at_max_bytes():
@@ -117,7 +117,7 @@ def test_a_hub_that_never_answers_costs_the_ping_bound_only():
         started = time.monotonic()
         pings = notify.ping_hubs([wp.url + POSTS], [f"https://ms-news.ru/feeds/{i}.xml" for i in range(5)],
                                  deadline_s=1.5, limits=LIMITS)
-    assert time.monotonic() - started < 2.2
+    assert time.monotonic() - started < 3.0
     assert len(pings) == 5 and not any(p.ok for p in pings)
 
 
@@ -129,7 +129,7 @@ def test_a_redirect_is_followed_without_reading_its_body_and_credentials_stay_ho
         with Client(LIMITS, auth=("editor", "secret"), robots=False) as client:
             started = time.monotonic()
             data, response = client.get_json(home.url + POSTS, auth=True)
-        assert time.monotonic() - started < 1
+        assert time.monotonic() - started < 2
         assert data == [] and response.url.startswith(elsewhere.url) and client.requests == 3
         assert home.auth[0].startswith("Basic ") and home.auth[1].startswith("Basic ")  # the same origin
         assert elsewhere.auth == [None] and elsewhere.log == [{"per_page": "5"}]
@@ -200,4 +200,4 @@ def test_the_watchdog_cuts_a_trickle_over_tls_too(tls_cert, what):
         stop.set()
         listener.close()
     assert "no complete response within 0.7 s" in exc.value.message
-    assert 1.4 <= seconds < 2.4
+    assert 1.4 <= seconds < 3.0
