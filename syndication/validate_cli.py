@@ -16,7 +16,6 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
@@ -26,15 +25,8 @@ from . import validate
 from .errors import SyndicationError
 from .types import Problem, Site
 
-if TYPE_CHECKING:
-    import requests
-
 #: Largest feed read or fetched (bytes).
 LIMIT = validate.MAX_BYTES
-#: Connect and read timeouts for URL arguments (seconds).
-TIMEOUTS = (5.0, 20.0)
-USER_AGENT = "syndication-validator (+https://ms-news.ru/)"
-CHUNK = 64 * 1024
 AUTO = "auto"
 
 
@@ -120,34 +112,27 @@ def read_file(path: str, limit: int | None = None) -> bytes:
     return data
 
 
-def fetch_url(url: str, limit: int | None = None, session: "requests.Session | None" = None) -> bytes:
-    """GET an http(s) URL, streamed, with timeouts and a size cap (default LIMIT)."""
-    import requests  # only when a URL is given: the CLI starts without it
+def fetch_url(url: str, limit: int | None = None) -> bytes:
+    """GET an http(s) URL through the one HTTP client (syndication/http.py:
+    its User-Agent, timeouts, retries and bounds), capped at ``limit`` bytes
+    (default LIMIT)."""
+    from dataclasses import replace
+
+    from . import http  # only when a URL is given: the CLI starts without requests
+    from .errors import SourceUnavailable
+    from .types import HttpLimits
 
     limit = LIMIT if limit is None else limit
     if urlsplit(url).scheme not in ("http", "https"):
         raise FetchError("only http and https URLs are fetched")
-    http = session or requests.Session()
-    try:
-        with http.get(url, stream=True, timeout=TIMEOUTS, allow_redirects=True,
-                      headers={"User-Agent": USER_AGENT,
-                               "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
-                                         "application/xml;q=0.9, */*;q=0.5"}) as resp:
-            if resp.status_code != 200:
-                raise FetchError(f"HTTP {resp.status_code} {resp.reason or ''}".rstrip())
-            declared = resp.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > limit:
-                raise FetchError(f"Content-Length {declared} is larger than the limit of {limit} bytes")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in resp.iter_content(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise FetchError(f"larger than the limit of {limit} bytes")
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except requests.RequestException as exc:
-        raise FetchError(f"cannot fetch: {type(exc).__name__}") from None
+    accept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
+    with http.Client(limits=replace(HttpLimits(), max_bytes=limit), robots=False) as client:
+        try:
+            return client.get(url, accept=accept).body
+        except http.Refused as exc:
+            raise FetchError(exc.reason) from None
+        except SourceUnavailable as exc:
+            raise FetchError(f"cannot fetch: {exc.message}") from None
 
 
 def _is_url(source: str) -> bool:

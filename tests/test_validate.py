@@ -308,7 +308,8 @@ def test_cli_fetches_urls_with_our_user_agent(httpserver) -> None:
     httpserver.expect_request("/rss.xml").respond_with_handler(handler)
     result = _run(httpserver.url_for("/rss.xml"))
     assert result.exit_code == 0, result.output
-    assert seen["ua"] == "syndication-validator (+https://ms-news.ru/)"
+    from syndication.http import USER_AGENT
+    assert seen["ua"] == USER_AGENT  # the one client's
 
 
 def test_cli_url_errors_are_reported_per_file(httpserver, monkeypatch: pytest.MonkeyPatch) -> None:
