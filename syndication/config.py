@@ -397,10 +397,11 @@ def load_sources(config: Config, environ: Mapping[str, str] | None = None) -> So
         password=password,
     )
     h = _table(doc.get("http", {}), file, "http")
-    fields = {"connect_timeout", "read_timeout", "deadline", "retries", "backoff", "max_wait", "max_bytes", "max_redirects"}
+    fields = {"connect_timeout", "read_timeout", "response_timeout", "deadline", "retries", "backoff", "max_wait",
+              "max_bytes", "max_redirects"}
     _only(h, fields, file, "http")
     limits: dict[str, Any] = {}
-    for key in ("connect_timeout", "read_timeout", "deadline", "backoff", "max_wait"):
+    for key in ("connect_timeout", "read_timeout", "response_timeout", "deadline", "backoff", "max_wait"):
         if key in h:
             value = h[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 86_400:

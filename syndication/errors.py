@@ -82,6 +82,14 @@ class SourceUnavailable(SyndicationError):
     exit_code = 75
 
 
+class ServiceUnavailable(SyndicationError):
+    """A service the build publishes through could not be reached or refused
+    a request (the object store, the PostgreSQL server holding the lock);
+    what was published stays whole, and the next run converges."""
+
+    exit_code = 75
+
+
 #: The process exit codes, one place (sysexits.h where one fits).
 EXIT_OK = 0
 EXIT_FEED_FAILED = 1

@@ -222,19 +222,28 @@ class Report:
 
 @dataclass(frozen=True)
 class HttpLimits:
-    """How patient and how greedy one fetch run may be. Seconds and bytes."""
+    """How patient and how greedy one run's HTTP may be (config/sources.toml
+    [http]). Seconds and bytes. The defaults fit a run every few minutes: a
+    silent, trickling or endless server costs a run at most ``deadline``."""
 
+    #: Seconds to open a connection.
     connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    #: The whole run (every request, retry and wait) ends within this.
-    deadline: float = 600.0
-    #: Tries after the first one, for the retryable failures.
-    retries: int = 4
+    #: Seconds of silence allowed between two reads.
+    read_timeout: float = 20.0
+    #: Seconds for one whole response, headers and body together (a server
+    #: trickling a byte at a time never holds a request longer).
+    response_timeout: float = 30.0
+    #: Seconds for the whole run: every request, retry and wait ends within this.
+    deadline: float = 55.0
+    #: Tries after the first one, for the retryable failures (connection
+    #: errors, timeouts, 408, 429, 5xx, and invalid JSON with a 200).
+    retries: int = 3
     #: The first backoff; doubled on each retry, capped by ``max_wait``.
     backoff: float = 1.0
     #: The longest single wait (a longer Retry-After gives up at once).
-    max_wait: float = 120.0
-    #: The largest response body read (a larger one is cut off and refused).
+    max_wait: float = 30.0
+    #: The largest response body read, after decompression (a larger one is
+    #: cut off and refused; a gzip bomb stops here).
     max_bytes: int = 32 * 1024 * 1024
     max_redirects: int = 5
 

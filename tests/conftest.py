@@ -110,3 +110,33 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory, config):
         built = pipeline.build(config, store, out, now, pytest.fail)
     assert not built.feeds_failed
     return out
+
+
+# --- real services (issue 15): PostgreSQL, SeaweedFS (S3), nginx; see tests/services.py ---
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A private PostgreSQL cluster on loopback for the session (skips with the reason if it cannot start)."""
+    import services
+
+    try:
+        pg = services.start_postgres()
+    except services.Unavailable as exc:
+        pytest.skip(f"PostgreSQL: {exc}")
+    print(f"\nPostgreSQL started in {pg.start_seconds:.2f} s on port {pg.port}")
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs():
+    """SeaweedFS's S3 API on loopback for the session (skips with the reason if it cannot start)."""
+    import services
+
+    try:
+        s3 = services.start_seaweedfs()
+    except services.Unavailable as exc:
+        pytest.skip(f"SeaweedFS: {exc}")
+    print(f"\nSeaweedFS S3 ready in {s3.start_seconds:.2f} s at {s3.endpoint}")
+    yield s3
+    s3.stop()

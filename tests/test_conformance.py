@@ -4,11 +4,16 @@
 service's verdict (``w3c_verdict``: "error" when it reports at least one
 error, "clean" when none). We score each side separately: a file the
 service rejects must get at least one error from us, a file it accepts
-must get none. The floors only ever go up."""
+must get none. The floors only ever go up; they are today's measured
+agreement (100% on both sides). The suite is looked for in
+``$SYNDICATION_W3C_SUITE``, else in ``shared/conformance/w3c`` beside the
+checkout or any folder above it; without it the test fails, it does not
+skip."""
 
 from __future__ import annotations
 
 import csv
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,13 +21,24 @@ import pytest
 
 from syndication import validate
 
-W3C = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "w3c"
+def _suite() -> Path:
+    chosen = os.environ.get("SYNDICATION_W3C_SUITE")
+    if chosen:
+        return Path(chosen)
+    for folder in Path(__file__).resolve().parents[1:]:
+        candidate = folder / "shared" / "conformance" / "w3c"
+        if candidate.is_dir():
+            return candidate
+    return Path(__file__).resolve().parents[2] / "shared" / "conformance" / "w3c"
+
+
+W3C = _suite()
 MANIFEST = W3C / "manifest.tsv"
 
 #: Share of files the service rejects that we reject too.
-ERROR_SIDE_FLOOR = 0.99
+ERROR_SIDE_FLOOR = 1.0
 #: Share of files the service accepts that we accept too.
-CLEAN_SIDE_FLOOR = 0.99
+CLEAN_SIDE_FLOOR = 1.0
 
 
 def _rows() -> list[dict[str, str]]:
@@ -30,9 +46,11 @@ def _rows() -> list[dict[str, str]]:
         return list(csv.DictReader(f, delimiter="\t"))
 
 
-@pytest.mark.skipif(not MANIFEST.exists(), reason="the shared W3C conformance suite is not checked out")
 def test_agreement_with_the_w3c_service(capsys: pytest.CaptureFixture[str]) -> None:
+    if not MANIFEST.is_file():
+        pytest.fail(f"the W3C conformance suite is missing: no {MANIFEST} (set SYNDICATION_W3C_SUITE)")
     rows = _rows()
+    assert len(rows) >= 900, f"{MANIFEST} lists only {len(rows)} cases"
     agreed = {"error": 0, "clean": 0}
     total = {"error": 0, "clean": 0}
     failures: dict[str, list[str]] = defaultdict(list)

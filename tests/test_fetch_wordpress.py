@@ -1,37 +1,40 @@
 """`syndication fetch wordpress` against a WordPress-shaped server on loopback.
 
 The posts are recorded from a real WordPress 6.1 (tests/fixtures/wordpress/,
-record.py); the server below answers the way WordPress does (paging,
-`offset`, `modified_after`/`after`, `include`, `_fields=id`, a 400 past the
-end or for per_page > 100, X-WP-Total) and each test breaks it one way.
-Timeouts and backoffs are small (sources.toml [http] in a temp config)."""
+record.py); the server (bench/fake_wordpress.py, shared with the benchmark)
+answers the way WordPress does (paging, `offset`, `modified_after`/`after`,
+`include`, `_fields=id`, a 400 past the end or for per_page > 100,
+X-WP-Total) and each test breaks it one way with a fault knob. Timeouts and
+backoffs are small (sources.toml [http] in a temp config)."""
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 import pytest
-from werkzeug import Request, Response
 
-from conftest import CONFIG_DIR
+from conftest import CONFIG_DIR, ROOT
 from syndication import config as config_mod
 from syndication.cli import Ctx, _common
 from syndication.fetch_cli import fetch_group
 from syndication.store import Store
 
-FIXTURES = Path(__file__).parent / "fixtures" / "wordpress"
-POSTS = json.loads((FIXTURES / "posts.json").read_text(encoding="utf-8"))
+sys.path.insert(0, str(ROOT / "bench"))
+from fake_wordpress import FakeWordPress, Fault, recorded_posts  # noqa: E402
+
+POSTS = recorded_posts()
 FAST_HTTP = """
 [http]
 connect_timeout = 0.5
 read_timeout = 0.4
+response_timeout = 0.8
 deadline = 8
 retries = 2
 backoff = 0.01
@@ -41,61 +44,11 @@ max_redirects = 3
 """
 
 
-def _when(text: str) -> datetime:
-    dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)  # (the fake reads naive values as UTC)
-
-
-class FakeWordPress:
-    """The posts endpoint of WordPress 6.x, with knobs to misbehave."""
-
-    def __init__(self, posts: list[dict]):
-        self.posts = {p["id"]: p for p in copy.deepcopy(posts)}
-        self.requests: list[dict] = []
-        self.before: list = []  # callables(request) -> Response | None, tried first (faults)
-
-    def handle(self, request: Request) -> Response:
-        args = request.args
-        self.requests.append(dict(args))
-        for fault in list(self.before):
-            response = fault(request)
-            if response is not None:
-                return response
-        per_page = int(args.get("per_page", 10))
-        if not 1 <= per_page <= 100:
-            return Response((FIXTURES / "error-per-page.json").read_bytes(), 400, content_type="application/json")
-        posts = sorted(self.posts.values(), key=lambda p: p["id"])
-        if "modified_after" in args:
-            posts = [p for p in posts if _when(p["modified_gmt"]) > _when(args["modified_after"])]
-        if "after" in args:
-            posts = [p for p in posts if _when(p["date_gmt"]) > _when(args["after"])]
-        if "include" in args:
-            wanted = {int(i) for i in args["include"].split(",")}
-            posts = [p for p in posts if p["id"] in wanted]
-        total = len(posts)
-        pages = -(-total // per_page)
-        if "offset" in args:
-            chosen = posts[int(args["offset"]):][:per_page]
-        else:
-            page = int(args.get("page", 1))
-            if page > max(pages, 1):
-                return Response((FIXTURES / "error-page-number.json").read_bytes(), 400, content_type="application/json")
-            chosen = posts[(page - 1) * per_page:][:per_page]
-        if args.get("_fields") == "id":
-            chosen = [{"id": p["id"]} for p in chosen]
-        body = json.dumps(chosen, ensure_ascii=False).encode("utf-8")
-        return Response(body, 200, content_type="application/json; charset=UTF-8",
-                        headers={"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)})
-
-
 @pytest.fixture
-def wp(httpserver):
+def wp():
     fake = FakeWordPress(POSTS)
-    httpserver.expect_request("/robots.txt").respond_with_data(
-        "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n", content_type="text/plain")
-    httpserver.expect_request("/wp-json/wp/v2/posts").respond_with_handler(fake.handle)
-    fake.url = httpserver.url_for("/").rstrip("/")
-    return fake
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture
@@ -187,14 +140,14 @@ def test_nothing_new_costs_two_small_requests_and_changes_nothing(wp, fetch, con
     with Store(fetch.store) as store:
         pipeline.build(config, store, tmp_path / "out", now, pytest.fail)
     before = snapshot(fetch.store)
-    wp.requests.clear()
+    wp.log.clear()
     code, out = fetch("wordpress", wp.url, "-v")
     assert code == 0
     assert "0 written" in out and "3 requests" in out  # robots.txt, modified_after, after (ids only)
-    assert len(wp.requests) == 2
-    assert all("offset" not in r for r in wp.requests)
-    assert wp.requests[0]["modified_after"].endswith("+00:00")  # an explicit offset
-    assert wp.requests[1]["_fields"] == "id"
+    assert len(wp.log) == 2
+    assert all("offset" not in r for r in wp.log)
+    assert wp.log[0]["modified_after"].endswith("+00:00")  # an explicit offset
+    assert wp.log[1]["_fields"] == "id"
     assert snapshot(fetch.store)[0] == before[0]
     with Store(fetch.store) as store:
         again = pipeline.build(config, store, tmp_path / "out", now, pytest.fail)
@@ -257,43 +210,30 @@ def test_a_post_that_disappears_between_pages_skips_nothing(wp, fetch, conf):
     (conf / "sources.toml").write_text(text, encoding="utf-8")
     ids = sorted(wp.posts)
 
-    def vanish(request):
-        if request.args.get("offset") == "6" and ids[3] in wp.posts:
+    def vanish(args):
+        if args.get("offset") == "6" and ids[3] in wp.posts:
             del wp.posts[ids[3]]  # unpublished after the first page was read
-        return None
 
-    wp.before.append(vanish)
+    wp.hooks.append(vanish)
     code, out = fetch("wordpress", wp.url, "-v")
     assert code == 0
     # ids[3] was read before it vanished (a --full pass withdraws it); ids[7],
     # which slid from page 2 to page 1, was not skipped: the lister stepped back.
     assert set(articles(fetch.store)) == {f"ms-{i}" for i in ids}
-    offsets = [r.get("offset") for r in wp.requests]
+    offsets = [r.get("offset") for r in wp.log]
     assert offsets[:3] == [None, "6", None]
 
 
 # --- faults ------------------------------------------------------------------------------
 
-def _fail_first(n: int, make):
-    count = {"n": 0}
-
-    def fault(request):
-        if count["n"] < n:
-            count["n"] += 1
-            return make()
-        return None
-
-    return fault
-
-
 def test_500_then_success(wp, fetch):
-    wp.before.append(_fail_first(1, lambda: Response("oops", 500)))
+    wp.faults.append(Fault("status", status=500, times=1))
     assert fetch("wordpress", wp.url)[0] == 0
     assert len(articles(fetch.store)) == 40
 
 
 def test_429_honours_retry_after(wp, fetch):
-    wp.before.append(_fail_first(1, lambda: Response("slow down", 429, headers={"Retry-After": "1"})))
+    wp.faults.append(Fault("status", status=429, retry_after="1", times=1))
     started = time.monotonic()
     assert fetch("wordpress", wp.url)[0] == 0
     assert time.monotonic() - started >= 1.0
@@ -301,7 +241,7 @@ def test_429_honours_retry_after(wp, fetch):
 
 
 def test_429_asking_for_too_long_gives_up_at_once(wp, fetch):
-    wp.before.append(lambda r: Response("later", 429, headers={"Retry-After": "3600"}))
+    wp.faults.append(Fault("status", status=429, retry_after="3600"))
     started = time.monotonic()
     code, out = fetch("wordpress", wp.url)
     assert code == 75 and "3600" in out
@@ -309,53 +249,41 @@ def test_429_asking_for_too_long_gives_up_at_once(wp, fetch):
 
 
 def test_slow_response_past_the_timeout_is_retried(wp, fetch):
-    def slow():
-        time.sleep(0.8)
-        return Response("[]", 200, content_type="application/json")
-
-    wp.before.append(_fail_first(1, slow))
+    wp.faults.append(Fault("silent", times=1))
     assert fetch("wordpress", wp.url)[0] == 0
     assert len(articles(fetch.store)) == 40
 
 
-def test_always_slow_ends_within_its_bound_with_75(wp, fetch):
-    def slow(request):
-        time.sleep(0.6)
-        return Response("[]", 200, content_type="application/json")
-
-    wp.before.append(slow)
+def test_always_silent_ends_within_its_bound_with_75(wp, fetch):
+    wp.faults.append(Fault("silent"))
     started = time.monotonic()
     code, out = fetch("wordpress", wp.url)
     assert code == 75 and "timed out" in out
-    assert time.monotonic() - started < 4  # 3 tries × read timeout 0.4 s + backoff
+    assert time.monotonic() - started < 2  # 3 tries × read timeout 0.4 s + backoff
 
 
-@pytest.mark.parametrize("body, content_type, words", [
-    (b'[{"id": 5, "title": {"rendered": "\xd0\x92 \xd0\x93\xd0\xbe\xd1', "application/json", "truncated JSON"),
-    (b"<!DOCTYPE html><html><body><h1>Error establishing a database connection</h1></body></html>",
-     "text/html; charset=UTF-8", "HTML page"),
-    (b"<br />\n<b>Warning</b>: something in <b>plugin.php</b><br />\n[]", "application/json", "HTML page"),
+@pytest.mark.parametrize("fault, words", [
+    (Fault("truncated"), "truncated JSON"),
+    (Fault("html"), "HTML page"),
+    (Fault("raw", status=200, body=b"<br />\n<b>Warning</b>: something in <b>plugin.php</b><br />\n[]"), "HTML page"),
 ])
-def test_bad_bodies_with_200_exit_75_and_change_nothing(wp, fetch, body, content_type, words):
+def test_bad_bodies_with_200_exit_75_and_change_nothing(wp, fetch, fault, words):
     fetch("wordpress", wp.url)
     before = snapshot(fetch.store)
-    wp.before.append(lambda r: Response(body, 200, content_type=content_type))
+    wp.faults.append(fault)
     code, out = fetch("wordpress", wp.url, "--full")
     assert code == 75 and words in out
     assert snapshot(fetch.store) == before
 
 
-def test_redirect_loop(wp, fetch, httpserver):
-    httpserver.expect_request("/loop").respond_with_data("", 302, headers={"Location": "/wp-json/wp/v2/posts"})
-    wp.before.append(lambda r: Response("", 302, headers={"Location": "/loop"}))
+def test_redirect_loop(wp, fetch):
+    wp.faults.append(Fault("raw", status=302, headers={"Location": "/wp-json/wp/v2/posts?loop=1"}))
     code, out = fetch("wordpress", wp.url)
     assert code == 75 and "redirect" in out
 
 
 def test_oversized_response(wp, fetch):
-    huge = b"[" + b" " * 3_000_000 + b"]"
-    wp.before.append(lambda r: Response(iter([huge[i:i + 65536] for i in range(0, len(huge), 65536)]), 200,
-                                        content_type="application/json"))
+    wp.faults.append(Fault("endless"))
     code, out = fetch("wordpress", wp.url)
     assert code == 75 and "larger than the limit" in out
     assert not articles(fetch.store)
@@ -366,13 +294,10 @@ def test_invalid_utf8_rejects_that_post_only(wp, fetch):
     bad = wp.posts[5]
     bad["title"]["rendered"] = marker + "\udcff"  # sent as the raw byte 0xFF below
 
-    def raw(request):
-        posts = sorted(wp.posts.values(), key=lambda p: p["id"])
-        body = json.dumps(posts, ensure_ascii=False).encode("utf-8", "surrogateescape")
-        assert b"\xff" in body
-        return Response(body, 200, content_type="application/json; charset=UTF-8")
-
-    wp.before.append(raw)
+    posts = sorted(wp.posts.values(), key=lambda p: p["id"])
+    body = json.dumps(posts, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    assert b"\xff" in body
+    wp.faults.append(Fault("raw", status=200, body=body, headers={"X-WP-Total": "40"}))
     code, out = fetch("wordpress", wp.url)
     assert code == 65
     assert out.strip() == "post 5: title.rendered: invalid UTF-8 (or a lone surrogate)"
@@ -380,41 +305,36 @@ def test_invalid_utf8_rejects_that_post_only(wp, fetch):
     assert len(got) == 39 and "ms-5" not in got
 
 
-def test_total_outage_exits_75_and_leaves_the_store_as_it_was(wp, fetch, httpserver):
+def test_total_outage_exits_75_and_leaves_the_store_as_it_was(wp, fetch):
     fetch("wordpress", wp.url)
     before = snapshot(fetch.store)
     url = wp.url
-    httpserver.stop()
-    try:
-        started = time.monotonic()
-        code, out = fetch("wordpress", url, "--full")
-        assert code == 75 and "cannot connect" in out
-        assert time.monotonic() - started < 3
-    finally:
-        httpserver.start()
+    wp.stop()
+    started = time.monotonic()
+    code, out = fetch("wordpress", url, "--full")
+    assert code == 75 and "cannot connect" in out
+    assert time.monotonic() - started < 3
     assert snapshot(fetch.store) == before
 
 
 def test_outage_midway_applies_nothing(wp, fetch, conf):
     text = (conf / "sources.toml").read_text(encoding="utf-8").replace("max_withdraw = 0.5", "max_withdraw = 0.5\nper_page = 10")
     (conf / "sources.toml").write_text(text, encoding="utf-8")
-    wp.before.append(lambda r: Response("down", 503) if r.args.get("offset") == "27" else None)
+    wp.faults.append(Fault("status", status=503, when=lambda args: args.get("offset") == "27"))
     code, out = fetch("wordpress", wp.url)
     assert code == 75 and "HTTP 503" in out
     with Store(fetch.store) as store:
         assert store.count() == 0 and store.get_state(f"watermark:wordpress:{wp.url}") is None
-    wp.before.clear()
+    wp.faults.clear()
     assert fetch("wordpress", wp.url)[0] == 0  # and the next run starts over
     assert len(articles(fetch.store)) == 40
 
 
-def test_robots_txt_is_respected(wp, fetch, httpserver):
-    httpserver.clear()
-    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /wp-json/\n")
-    httpserver.expect_request("/wp-json/wp/v2/posts").respond_with_handler(wp.handle)
+def test_robots_txt_is_respected(wp, fetch):
+    wp.robots = "User-agent: *\nDisallow: /wp-json/\n"
     code, out = fetch("wordpress", wp.url)
     assert code == 75 and "robots.txt" in out
-    assert not wp.requests
+    assert not wp.log
 
 
 def test_unmapped_category_is_rejected_by_wordpress_id(wp, fetch, conf):
@@ -427,9 +347,8 @@ def test_unmapped_category_is_rejected_by_wordpress_id(wp, fetch, conf):
     assert len(articles(fetch.store)) == 40 - len(lines)
 
 
-def test_application_password_comes_from_the_environment(wp, fetch, monkeypatch, httpserver):
-    seen = []
-    wp.before.append(lambda r: seen.append(r.headers.get("Authorization")))
+def test_application_password_comes_from_the_environment(wp, fetch, monkeypatch):
+    seen = wp.auth
     monkeypatch.setenv("SYNDICATION_WP_USER", "editor")
     monkeypatch.setenv("SYNDICATION_WP_APP_PASSWORD", "abcd efgh ijkl")
     code, out = fetch("wordpress", wp.url, "-v")

@@ -13,7 +13,7 @@ import pytest
 from werkzeug import Request, Response
 
 from conftest import CONFIG_DIR
-from test_fetch_wordpress import FAST_HTTP, POSTS, FakeWordPress
+from test_fetch_wordpress import FAST_HTTP, POSTS, FakeWordPress, Fault
 
 NOW = "2025-05-02T12:00:00+03:00"  # the recorded WordPress posts end on 2025-05-01
 
@@ -33,18 +33,17 @@ def site(httpserver, tmp_path):
     """A config whose WordPress is the fake one and whose hub records pings."""
     fake = FakeWordPress(POSTS)
     hub = Hub()
-    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
-    httpserver.expect_request("/wp-json/wp/v2/posts").respond_with_handler(fake.handle)
     httpserver.expect_request("/hub", method="POST").respond_with_handler(hub.handle)
     conf = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, conf)
     src = (conf / "sources.toml").read_text(encoding="utf-8")
-    src = src.replace('url = "https://ms-news.ru"', f'url = "{httpserver.url_for("/").rstrip("/")}"')
+    src = src.replace('url = "https://ms-news.ru"', f'url = "{fake.url}"')
     (conf / "sources.toml").write_text(src[:src.index("[http]")] + FAST_HTTP, encoding="utf-8")
     site_toml = (conf / "site.toml").read_text(encoding="utf-8")
     site_toml = site_toml.replace("hubs = []", f'hubs = ["{httpserver.url_for("/hub")}"]').replace("timeout = 20 ", "timeout = 5 ")
     (conf / "site.toml").write_text(site_toml, encoding="utf-8")
-    return conf, fake, hub
+    yield conf, fake, hub
+    fake.stop()
 
 
 def mtimes(out: Path) -> dict[str, int]:
@@ -65,12 +64,12 @@ def test_run_twice_second_is_silent_cheap_and_writes_nothing(run, site, tmp_path
         assert (b'"hubs"' if spec.variant.format == "json" else b'rel="hub"') in (out / spec.path).read_bytes()
     assert len(hub.pings) == len(feeds) == 54 and {p["hub.mode"] for p in hub.pings} == {"publish"}
     assert {p["hub.url"] for p in hub.pings} == {spec.self_url for spec in feeds}
-    before, requests_before, pings_before = mtimes(out), len(fake.requests), len(hub.pings)
+    before, requests_before, pings_before = mtimes(out), len(fake.log), len(hub.pings)
     second = run("run", "--config", conf, "--store", store, "--out", out, "--now", NOW)
     assert (second.code, second.out, second.err) == (0, "", "")
     assert mtimes(out) == before
     assert len(hub.pings) == pings_before
-    assert len(fake.requests) - requests_before <= 2  # only "what changed since" queries
+    assert len(fake.log) - requests_before <= 2  # only "what changed since" queries
 
 
 def test_only_changed_feeds_are_pinged_and_a_failing_hub_does_not_fail_the_build(run, site, tmp_path):
@@ -102,7 +101,7 @@ def test_unreachable_site_exits_75_and_changes_nothing(run, site, tmp_path):
     out, store = tmp_path / "out", tmp_path / "s.sqlite3"
     assert run("run", "--config", conf, "--store", store, "--out", out, "--now", NOW).code == 0
     before, pings = mtimes(out), len(hub.pings)
-    fake.before.append(lambda request: Response("down", 503))
+    fake.faults.append(Fault("status", status=503))
     res = run("run", "--config", conf, "--store", store, "--out", out, "--now", "2025-05-03T12:00:00+03:00")
     assert res.code == 75
     assert len(res.err_lines) == 1

@@ -168,3 +168,23 @@ def test_if_modified_since_sees_a_config_only_change(served, run, tmp_path):
     again = http.get(f"{base}/rss.xml", headers={"If-Modified-Since": first.headers["Last-Modified"]})
     assert again.status_code == 200 and "Материалы могут" in again.text
     assert os.path.getmtime(out / "rss.xml") > parsedate_to_datetime(first.headers["Last-Modified"]).timestamp()
+
+
+def test_keep_alive_has_no_nagle_stall(served):
+    """Headers and body are two writes; without TCP_NODELAY each response on
+    a kept-alive connection waited ~40 ms for the client's delayed ACK."""
+    import http.client
+    import time
+
+    _out, base, _http = served
+    conn = http.client.HTTPConnection(base.removeprefix("http://"))
+    try:
+        start = time.perf_counter()
+        for _ in range(20):
+            conn.request("GET", "/politika/rss.xml")
+            response = conn.getresponse()
+            assert response.status == 200 and response.read()
+        elapsed = time.perf_counter() - start
+    finally:
+        conn.close()
+    assert elapsed < 0.6, f"20 kept-alive requests took {elapsed:.2f} s (a Nagle stall is ~0.8 s)"

@@ -1,2 +1,3 @@
-"""Where records come from: the store (SQLite) and JSON Lines files.
-(The WordPress and page fetchers join here.)"""
+"""Where records come from: JSON Lines files (jsonl), the site's WordPress
+REST API (wordpress) and its article pages (pages). They write the store
+(syndication/store.py); their HTTP goes through syndication/http.py."""

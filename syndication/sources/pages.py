@@ -2,22 +2,27 @@
 
 For sites or sections without the REST API. Each page gives one record,
 taken from, in order: JSON-LD (``NewsArticle``/``Article``), OpenGraph and
-``article:*`` meta, then the theme's markup (title, date, lead, body, author,
-section, image). The body comes from the theme's content container with the
-site's chrome cut out (share buttons, font-size controls, related articles,
-"ЧИТАЙТЕ ТАКЖЕ", menus, footer); ``parse_record`` then sanitizes it.
+``article:*`` meta, then the theme's markup (``THEME``: the site's JNews,
+and the other WordPress news themes' common classes: Newspaper's ``td-``,
+``entry-title``/``entry-content``, ``<time>``, ``rel=author``), which alone
+is enough: a page with none of the others gives its title, its date from
+the meta line (``16.12.2024``, read in the site's time zone), the author
+line, the lead and the body. The body comes from the theme's content
+container with the site's chrome cut out (share buttons, font-size
+controls, related articles, "ЧИТАЙТЕ ТАКЖЕ", menus, footer);
+``parse_record`` then sanitizes it.
 
 Charsets: a BOM wins; bytes that are valid UTF-8 are UTF-8 (whatever a meta
 claims: a cp1251 page with Cyrillic is practically never valid UTF-8); else
 the HTTP header's charset, else the meta's, if they decode; else windows-1251.
 
-A page that cannot be used (HTTP 4xx, too big, no date, no title) is one
-line on stderr and is skipped (exit 65); a site that cannot be reached
-(after retries) stops the run with exit 75 before anything is written."""
+Each URL stands alone: one that cannot be used (HTTP error after retries,
+timeout, too big, not an article, no date, no title) is one line on stderr
+and is skipped (exit 65). Exit 75 only when the site as a whole cannot be
+reached (see ``fetch``); the pages read before that are kept."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import html
 import mimetypes
@@ -36,7 +41,7 @@ from lxml import etree
 from ..errors import RecordError, SourceUnavailable, UsageError
 from ..records import normalize_url, parse_date, parse_record
 from ..types import Article, Config, Sources
-from .http import Client, Refused
+from ..http import Client, Refused, TooLarge, gunzip
 from ..store import Store
 from .wordpress import FetchReport, Progress, _iso, _section
 
@@ -48,12 +53,49 @@ CHROME = (
     "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button", "svg", "iframe",
     "*[contains(concat(' ', normalize-space(@class), ' '), ' jeg_share_button ')]",
     "*[contains(@class, 'share')]", "*[contains(@class, 'social')]", "*[contains(@class, 'related')]",
-    "*[contains(@class, 'jeg_font')]", "*[contains(@class, 'font-size')]", "*[contains(@class, 'jeg_ad')]",
-    "*[contains(@class, 'advert')]", "*[contains(@class, 'breadcrumb')]", "*[contains(@class, 'jeg_post_tags')]",
-    "*[contains(@class, 'jeg_meta')]", "*[contains(@class, 'navigation')]", "*[contains(@class, 'comments')]",
+    "*[contains(@class, 'jeg_font')]", "*[contains(@class, 'font-size')]", "*[contains(@class, 'jeg_meta_zoom')]",
+    "*[contains(@class, 'jeg_ad')]", "*[contains(@class, 'td-a-rec')]", "*[contains(@class, 'advert')]",
+    "*[contains(@class, 'breadcrumb')]", "*[contains(@class, 'jeg_post_tags')]", "*[contains(@class, 'td-post-source-tags')]",
+    "*[contains(@class, 'jeg_meta')]", "*[contains(@class, 'td-post-header')]", "*[contains(@class, 'navigation')]",
+    "*[contains(@class, 'td-post-next-prev')]", "*[contains(@class, 'comments')]", "*[contains(@class, 'jeg_search')]",
+    "*[contains(@class, 'search-form')]", "*[contains(@class, 'search-noresult')]", "*[contains(@class, 'td-search')]",
+    "*[contains(@class, 'subscribe')]",
 )
-BODY = ("//*[contains(@class, 'content-inner')]", "//*[@itemprop='articleBody']", "//*[contains(@class, 'entry-content')]",
-        "//*[contains(@class, 'jeg_post_content')]", "//article//*[contains(@class, 'post-content')]", "//article")
+#: The theme's markup, most specific first: JNews (``jeg_``, the site's own
+#: theme), Newspaper (``td-``/``tdb-``), then what most WordPress themes
+#: emit (``entry-*``, ``post-*``, ``<time>``, ``rel=author``, schema.org
+#: microdata).
+THEME = {
+    "title": ("//h1[contains(@class, 'jeg_post_title')]", "//h1[contains(@class, 'tdb-title-text')]",
+              "//*[contains(@class, 'td-post-title')]//h1", "//h1[contains(@class, 'entry-title')]",
+              "//h1[contains(@class, 'post-title')]", "//h1[contains(@class, 'single-post-title')]",
+              "//h1[@itemprop='headline']", "//article//h1"),
+    "date": ("//*[contains(@class, 'jeg_meta_date')]", "//*[contains(@class, 'td-post-date')]",
+             "//*[contains(@class, 'entry-date')]", "//*[contains(@class, 'post-date')]",
+             "//*[contains(@class, 'posted-on')]", "//*[contains(@class, 'published')]",
+             "//*[@itemprop='datePublished']", "//article//time", "//*[contains(@class, 'entry-meta')]",
+             "//*[contains(@class, 'post-meta')]"),
+    "modified": ("//*[@itemprop='dateModified']", "//time[contains(@class, 'updated')]"),
+    "author": ("//*[contains(@class, 'jeg_meta_author')]//a", "//*[contains(@class, 'td-post-author-name')]//a",
+               "//*[contains(@class, 'tdb-author-name')]", "//a[@rel='author']", "//*[contains(@class, 'byline')]//a",
+               "//*[@itemprop='author']//*[@itemprop='name']", "//*[contains(@class, 'author-name')]",
+               "//*[contains(@class, 'post-author')]//a"),
+    "lead": ("//*[contains(@class, 'jeg_post_subtitle')]", "//*[contains(@class, 'td-post-sub-title')]",
+             "//*[contains(@class, 'tdb-sub-title')]", "//*[contains(@class, 'entry-subtitle')]",
+             "//*[contains(@class, 'post-subtitle')]", "//*[contains(@class, 'post-lead')]"),
+    "section": ("//*[contains(@class, 'jeg_meta_category')]//a", "//*[contains(@class, 'td-category')]//a",
+                "//*[contains(@class, 'tdb-category')]//a", "//*[contains(@class, 'cat-links')]//a",
+                "//a[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]"),
+}
+BODY = ("//*[contains(@class, 'content-inner')]", "//*[@itemprop='articleBody']",
+        "//*[contains(@class, 'td-post-content')]", "//*[contains(@class, 'entry-content')]",
+        "//*[contains(@class, 'jeg_post_content')]", "//*[contains(@class, 'post-content')]",
+        "//*[contains(@class, 'article-content')]", "//article")
+_MONTHS = ("январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[йя]|июн[ья]|июл[ья]|августа?|сентябр[ья]|октябр[ья]|"
+           "ноябр[ья]|декабр[ья]")
+#: A date as the theme's meta line writes it: 16.12.2024, 16 декабря 2024 г., with an optional time.
+THEME_DATE = re.compile(r"(?<![\d.])(?:\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}\s+(?:%s)\s+\d{4}(?:\s*г(?:ода|\.)?)?)"
+                        r"(?:\s*,?\s*(?:в\s+)?\d{1,2}:\d{2}(?::\d{2})?)?(?![\d.])" % _MONTHS, re.I)
 READ_ALSO = re.compile(r"^\s*(читайте\s+также|читать\s+также|смотрите\s+также|по\s+теме)\b", re.I)
 
 
@@ -65,15 +107,35 @@ class NotAnArticle(ValueError):
 NOT_POSTS = re.compile(r"(taxonom|categor|post_tag|tag-sitemap|users|author|page-sitemap|sitemap-pages)", re.I)
 
 
+#: This many URLs in a row that fail for want of an answer (no connection,
+#: timed out, 5xx/429 after retries) mean the site as a whole is down: stop.
+DOWN_AFTER = 3
+
+
 def fetch(config: Config, sources: Sources, store: Store, urls: list[str], *, sitemap: str | None, now: datetime,
           say: Say = print, progress: Progress | None = None, client: Client | None = None) -> FetchReport:
+    """Fetch article pages, each URL on its own: a URL that fails (HTTP
+    error after retries, timeout, too large, not an article, no date) is one
+    line through ``say`` and is skipped (exit 65); the usable pages are
+    stored. The site as a whole is unreachable (SourceUnavailable, exit 75)
+    when its sitemap or robots.txt cannot be read, when ``DOWN_AFTER`` URLs
+    in a row get no answer, or when the run's time is spent: the pages read
+    before that are stored, and with a sitemap the watermark advances only
+    past what was read, so the next run goes on from there."""
     started = time.monotonic()
     report = FetchReport(source="pages")
     tz = ZoneInfo(config.site.timezone)
     client = client or Client(limits=sources.http)
     mark_key = new_mark = None
     articles: dict[str, tuple[Article, str]] = {}
+    stopped: str | None = None
+
+    def reject(message: str) -> None:
+        report.rejected.append(message)
+        say(message)
+
     try:
+        dates: dict[str, datetime | None] = {}
         if sitemap is not None:
             try:
                 sitemap = normalize_url(sitemap)
@@ -83,36 +145,52 @@ def fetch(config: Config, sources: Sources, store: Store, urls: list[str], *, si
             old = store.get_state(mark_key)
             mark = datetime.fromisoformat(old) if old else None
             entries = read_sitemap(client, sitemap, tz)
-            dated = [when for _u, when in entries if when is not None]
-            new_mark = max(dated) if dated else None
+            # Oldest first, undated ones before them: the watermark can then
+            # advance past exactly what this run read.
+            entries.sort(key=lambda e: (e[1] is not None, e[1] or now, e[0]))
             urls = [u for u, when in entries if mark is None or when is None or when > mark]
-        for n, url in enumerate(dict.fromkeys(urls), 1):
+            dates = dict(entries)
+        todo = list(dict.fromkeys(urls))
+        done = len(todo)  # URLs read (well or not) before the run stopped
+        streak = 0  # URLs in a row without an answer
+        for i, url in enumerate(todo):
+            if client.spent():
+                done, stopped = i, f"the run's time limit of {client.limits.deadline:g} s is spent ([http] deadline)"
+                break
             try:
                 url = normalize_url(url)
                 response = client.get(url, accept="text/html,application/xhtml+xml")
                 html_text = decode_html(response.body, response.charset)
                 article = extract(html_text, response.url, config, sources, tz)
-            except NotAnArticle as exc:
-                if sitemap is None:
-                    report.rejected.append(f"{url}: {exc}")
-                    say(f"{url}: {exc}")
+            except SourceUnavailable as exc:
+                reject(exc.message)
+                streak += 1
+                if streak >= DOWN_AFTER:
+                    done, stopped = i + 1 - streak, f"{streak} URLs in a row got no answer: the site is down"
+                    break
+                if client.spent():
+                    done, stopped = i, f"the run's time limit of {client.limits.deadline:g} s is spent ([http] deadline)"
+                    break
                 continue
-            except ValueError as exc:
-                report.rejected.append(f"{url}: {exc}")
-                say(f"{url}: {exc}")
-                continue
+            except (ValueError, UnicodeError) as exc:  # NotAnArticle too
+                reject(f"{url}: {exc}")
             except Refused as exc:
-                report.rejected.append(str(exc))
-                say(str(exc))
-                continue
+                reject(str(exc))
             except RecordError as exc:
-                report.rejected.append(exc.message)
-                say(exc.message)
-                continue
-            origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-            articles[article.id] = (article, origin)
+                reject(exc.message)
+            else:
+                origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+                articles[article.id] = (article, origin)
+            streak = 0
             if progress is not None:
-                progress(client.requests, n)
+                progress(client.requests, i + 1)
+        if stopped is not None:
+            stopped += f"; {len(todo) - done} of {len(todo)} URLs not read yet (the next run goes on from there)"
+        if mark_key is not None:
+            unread = min((d for u in todo[done:] if (d := dates.get(u)) is not None), default=None)
+            # The newest lastmod read, below the oldest one not read (undated URLs are read every time).
+            new_mark = max((d for u in todo[:done] if (d := dates.get(u)) is not None
+                            and (unread is None or d < unread)), default=None)
     finally:
         report.requests = client.requests
         client.close()
@@ -125,16 +203,20 @@ def fetch(config: Config, sources: Sources, store: Store, urls: list[str], *, si
         if mark_key and new_mark is not None:
             store.set_state(mark_key, _iso(new_mark))
     report.seconds = time.monotonic() - started
+    if stopped is not None:
+        raise SourceUnavailable(f"{stopped}; the {len(articles)} pages read before were stored")
     return report
 
 
 # --- sitemaps -------------------------------------------------------------------------
 
-def _xml(body: bytes, url: str) -> etree._Element:
-    if body[:2] == b"\x1f\x8b":
+def _xml(body: bytes, url: str, cap: int) -> etree._Element:
+    if body[:2] == b"\x1f\x8b":  # sitemap.xml.gz, served as a file rather than with Content-Encoding
         try:
-            body = gzip.decompress(body)[:64 * 1024 * 1024]
-        except (OSError, EOFError) as exc:
+            body = gunzip(body, cap)
+        except TooLarge:
+            raise SourceUnavailable(f"{url}: unpacks to more than the limit of {cap} bytes ([http] max_bytes)") from None
+        except ValueError as exc:
             raise SourceUnavailable(f"{url}: not a gzip file: {exc}") from None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
@@ -157,7 +239,7 @@ def read_sitemap(client: Client, url: str, tz: ZoneInfo) -> list[tuple[str, date
             response = client.get(current, accept="application/xml,text/xml")
         except Refused as exc:
             raise SourceUnavailable(str(exc)) from None
-        root = _xml(response.body, current)
+        root = _xml(response.body, current, client.limits.max_bytes)
         for node in root:
             if not isinstance(node.tag, str):
                 continue
@@ -284,6 +366,70 @@ def _clean_body(node: Any) -> str:
     return "".join(lxml.html.tostring(child, encoding="unicode") for child in node)
 
 
+def _clean_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+_NOT_META = "ancestor::*[self::aside or self::footer or self::nav or self::script or self::style or " \
+            "contains(@class, 'related') or contains(@class, 'widget') or contains(@class, 'sidebar')]"
+
+
+def _theme_date(doc: Any, h1: Any, tz: ZoneInfo) -> str:
+    """The publication date the theme prints: a ``datetime`` attribute or a
+    date in the text of its date elements, else the first date-only text
+    after the headline (the meta line), never one from widgets or footers.
+    Returned as written (``parse_record`` reads it in the site's zone)."""
+    for path in THEME["date"]:
+        for node in doc.xpath(path):
+            if node.xpath(_NOT_META):
+                continue
+            for value in (node.get("datetime"), node.get("content")):
+                if value and _parses(value, tz):
+                    return value.strip()
+            for t in node.xpath(".//time/@datetime"):
+                if _parses(t, tz):
+                    return t.strip()
+            m = THEME_DATE.search(_clean_text(node.text_content()))
+            if m and _parses(m.group(0), tz):
+                return m.group(0)
+    if h1 is not None:
+        for text in h1.xpath(f"following::text()[normalize-space()][not({_NOT_META})]")[:40]:
+            line = _clean_text(text)
+            m = THEME_DATE.search(line)
+            if m and len(line) <= len(m.group(0)) + 30 and _parses(m.group(0), tz):
+                return m.group(0)
+    return ""
+
+
+def _theme_modified(doc: Any) -> str:
+    for path in THEME["modified"]:
+        for node in doc.xpath(path):
+            value = node.get("datetime") or node.get("content")
+            if value:
+                return value.strip()
+    return ""
+
+
+def _parses(text: str, tz: ZoneInfo) -> bool:
+    try:
+        parse_date(text, tz)
+    except ValueError:
+        return False
+    return True
+
+
+_BY = re.compile(r"^(?:by|автор(?:ы)?|от)\s*:?\s+", re.I)
+
+
+def _theme_authors(doc: Any) -> list[str]:
+    for path in THEME["author"]:
+        names = [_BY.sub("", _clean_text(a.text_content())) for a in doc.xpath(path) if not a.xpath(_NOT_META)]
+        names = list(dict.fromkeys(n for n in names if n and len(n) <= 100))
+        if names:
+            return names
+    return []
+
+
 def _page_id(doc: Any, url: str, prefix: str) -> str:
     short = _first(doc, "//link[@rel='shortlink']/@href")
     m = re.search(r"[?&]p=(\d+)", short or "")
@@ -305,40 +451,44 @@ def extract(text: str, url: str, config: Config, sources: Sources, tz: ZoneInfo)
         raise RecordError(url, None, f"not an HTML page: {exc}") from None
     ld = _json_ld(doc)
     body_class = " ".join(doc.xpath("//body/@class"))
+    h1 = _first(doc, *THEME["title"])
+    theme_title = _clean_text(h1.text_content()) if h1 is not None else ""
+    theme_date = _theme_date(doc, h1, tz) if not (_text(ld.get("datePublished"))
+                                                  or _meta(doc, "article:published_time")) else ""
     if not (ld or _meta(doc, "og:type") == "article" or _meta(doc, "article:published_time")
-            or re.search(r"\b(single-post|postid-\d+)\b", body_class)):
-        raise NotAnArticle("not an article page (no JSON-LD Article, og:type article, article:published_time "
-                           "or WordPress single-post)")
+            or re.search(r"\b(single-post|postid-\d+)\b", body_class) or (theme_title and theme_date)):
+        raise NotAnArticle("not an article page (no JSON-LD Article, og:type article, article:published_time, "
+                           "WordPress single-post, nor a theme headline with a date)")
     canonical = _text(ld.get("mainEntityOfPage")) or _meta(doc, "og:url") or (
         _first(doc, "//link[@rel='canonical']/@href") or url)
     try:
         canonical = normalize_url(canonical, url)
     except ValueError:
         canonical = url
-    h1 = _first(doc, "//h1[contains(@class, 'jeg_post_title')]", "//h1[contains(@class, 'entry-title')]",
-                "//article//h1", "//h1")
-    title = _text(ld.get("headline")) or _meta(doc, "og:title") or (h1.text_content().strip() if h1 is not None else "")
+    if h1 is None:
+        h1 = _first(doc, "//h1")
+        theme_title = _clean_text(h1.text_content()) if h1 is not None else ""
+    title = _text(ld.get("headline")) or _meta(doc, "og:title") or theme_title
     if not title:
-        raise RecordError(url, "title", "no title found (JSON-LD headline, og:title, <h1>)")
-    time_el = _first(doc, "//article//time/@datetime", "//time[contains(@class, 'published')]/@datetime",
-                     "//*[contains(@class, 'jeg_meta_date')]//text()[normalize-space()]", "//time/@datetime")
-    published = (_text(ld.get("datePublished")) or _meta(doc, "article:published_time")
-                 or (str(time_el).strip() if time_el is not None else ""))
+        raise RecordError(url, "title", "no title found (JSON-LD headline, og:title, the theme's <h1>)")
+    published = _text(ld.get("datePublished")) or _meta(doc, "article:published_time") or theme_date
     if not published:
-        raise RecordError(url, "published", "no date found (JSON-LD datePublished, article:published_time, <time>)")
-    updated = _text(ld.get("dateModified")) or _meta(doc, "article:modified_time") or None
-    subtitle = _first(doc, "//*[contains(@class, 'jeg_post_subtitle')]", "//*[contains(@class, 'entry-subtitle')]")
-    lead = (subtitle.text_content().strip() if subtitle is not None else "") or _text(ld.get("description")) \
+        raise RecordError(url, "published", "no date found (JSON-LD datePublished, article:published_time, "
+                          "<time>, the theme's date line)")
+    updated = _text(ld.get("dateModified")) or _meta(doc, "article:modified_time") or _theme_modified(doc) or None
+    subtitle = _first(doc, *THEME["lead"])
+    lead = (_clean_text(subtitle.text_content()) if subtitle is not None else "") or _text(ld.get("description")) \
         or _meta(doc, "og:description", "description")
     body_node = _first(doc, *BODY)
     body = _clean_body(body_node) if body_node is not None else ""
     if not body.strip() and isinstance(ld.get("articleBody"), str):
         body = "".join(f"<p>{html.escape(p.strip())}</p>" for p in ld["articleBody"].split("\n") if p.strip())
-    authors = _names(ld.get("author")) or [a for a in [_meta(doc, "author")] if a] or [
-        a.text_content().strip() for a in doc.xpath("//*[contains(@class, 'jeg_meta_author')]//a | //a[@rel='author']")
-        if a.text_content().strip()]
+    if not lead and body:  # the theme printed no lead: the first paragraph stands in
+        first_p = lxml.html.fragment_fromstring(body, create_parent="div").xpath("string(.//p[normalize-space()][1])")
+        lead = _clean_text(first_p)
+    authors = _names(ld.get("author")) or [a for a in [_meta(doc, "author")] if a] or _theme_authors(doc)
     section_names = [_text(ld.get("articleSection"))] + [_meta(doc, "article:section")] + [
-        a.text_content().strip() for a in doc.xpath("//*[contains(@class, 'jeg_meta_category')]//a")]
+        _clean_text(a.text_content()) for path in THEME["section"] for a in doc.xpath(path)]
     section = _page_section([s for s in section_names if s], canonical, config, sources)
     tags = [t.strip() for t in doc.xpath("//meta[@property='article:tag']/@content") if t.strip()]
     image = _page_image(doc, ld, canonical)
@@ -368,7 +518,9 @@ def _page_section(names: list[str], url: str, config: Config, sources: Sources) 
 
 
 def _page_image(doc: Any, ld: dict, base: str) -> dict | None:
-    url = _text(ld.get("image")) or _meta(doc, "og:image")
+    url = _text(ld.get("image")) or _meta(doc, "og:image") or _first(
+        doc, "//*[contains(@class, 'jeg_featured')]//img/@src", "//*[contains(@class, 'td-post-featured-image')]//img/@src",
+        "//img[contains(@class, 'wp-post-image')]/@src", "//*[contains(@class, 'post-thumbnail')]//img/@src") or ""
     if not url:
         return None
     try:

@@ -7,6 +7,15 @@ What a real WordPress (6.x) does, and what we do about it:
   first post of a page is not the last of the previous one, posts vanished
   meanwhile (unpublished between two requests) and we step back instead of
   silently skipping the ones that slid forward.
+- Every page must prove progress: its ids ascend, it brings ids not seen
+  before, it is not a page we already had, and the listing never grows past
+  ``X-WP-Total`` (plus a slack for posts published meanwhile) nor takes more
+  pages than that count needs. A cache that ignores the query string answers
+  every page with the same posts: it is named after the second request, and
+  the run stops (exit 75, store unchanged).
+- An entry of a page that is not a post object, or a post without a usable
+  id, is reported by its position (and its id where it has one) and
+  skipped (exit 65); the rest of the page goes in.
 - Incremental: the store keeps a watermark per source (the server's clock at
   the start of the last good run, less a margin). A normal run asks for
   ``modified_after`` the watermark (with an explicit offset: without one
@@ -38,7 +47,7 @@ from zoneinfo import ZoneInfo
 from ..errors import RecordError, SourceUnavailable, UsageError
 from ..records import normalize_url, parse_record, strip_html
 from ..types import Article, Config, Sources, WordPressSource
-from .http import Client, Refused
+from ..http import Client, Refused, show
 from ..store import Store
 
 POSTS = "/wp-json/wp/v2/posts"
@@ -50,7 +59,9 @@ MARGIN = timedelta(minutes=2)
 #: (WP-Cron runs when someone visits the site, so it can be hours late).
 SCHEDULED_LOOKBACK = timedelta(days=2)
 #: How often a listing may step back because posts vanished under it.
-MAX_STEP_BACKS = 20
+MAX_STEP_BACKS = 3
+#: Posts published while a listing runs may take it past X-WP-Total by this many.
+TOTAL_SLACK = 20
 
 Say = Callable[[str], None]
 Progress = Callable[[int, int], None]  # (requests, posts)
@@ -111,6 +122,13 @@ def fetch(config: Config, sources: Sources, store: Store, base_url: str, *, now:
     lister = _Lister(client, base + POSTS, max(2, wp.per_page), progress)
     articles: dict[str, Article] = {}
     listed_ids: set[str] = set()
+
+    def reject(message: str) -> None:
+        if message not in report.rejected:
+            report.rejected.append(message)
+            say(message)
+
+    lister.reject = reject
     try:
         def take(posts: Iterable[dict]) -> None:
             for post in posts:
@@ -118,8 +136,7 @@ def fetch(config: Config, sources: Sources, store: Store, base_url: str, *, now:
                 try:
                     article = to_article(post, wp, config, tz)
                 except RecordError as exc:
-                    report.rejected.append(exc.message)
-                    say(exc.message)
+                    reject(exc.message)
                     continue
                 articles[article.id] = article
 
@@ -134,6 +151,12 @@ def fetch(config: Config, sources: Sources, store: Store, base_url: str, *, now:
                              and f"{wp.id_prefix}{i}" not in live)
             for i in range(0, len(missing), lister.per_page):
                 lister.run({"include": ",".join(map(str, missing[i:i + lister.per_page]))}, take)
+    except SourceUnavailable as exc:
+        if client.spent() and lister.posts:
+            raise SourceUnavailable(f"{exc.message}; {lister.posts} posts were listed by then and nothing was "
+                                    "stored: a first fetch of a large site may need a longer deadline "
+                                    "(--deadline, or [http] deadline)") from None
+        raise
     finally:
         report.requests = client.requests
         client.close()
@@ -164,58 +187,119 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def post_id(entry: Any) -> int | None:
+    """The WordPress id of a listing entry, or None when it has no usable one."""
+    if isinstance(entry, dict):
+        pid = entry.get("id")
+        if isinstance(pid, int) and not isinstance(pid, bool) and pid > 0:
+            return pid
+    return None
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
 class _Lister:
-    """Pages through one posts query in id order, overlapping pages by one."""
+    """Pages through one posts query in id order, overlapping pages by one,
+    and checks that every page advances (see the module's docstring)."""
 
     def __init__(self, client: Client, url: str, per_page: int, progress: Progress | None):
         self.client, self.url, self.per_page, self.progress = client, url, per_page, progress
         self.server_start: datetime | None = None
         self.posts = 0
+        self.reject: Callable[[str], None] = lambda message: None
 
-    def _get(self, params: dict[str, Any]) -> list:
+    def _get(self, params: dict[str, Any]) -> tuple[list, int | None]:
         try:
             data, response = self.client.get_json(self.url, params, auth=True)
         except Refused as exc:
             if exc.status == 400 and b"rest_post_invalid_page_number" in exc.body:
-                return []  # past the end: the listing shrank under us
+                return [], None  # past the end: the listing shrank under us
             raise SourceUnavailable(f"{exc}: {_wp_message(exc.body)}".rstrip(": ")) from None
         if self.server_start is None:
             self.server_start = _server_date(response.headers.get("Date"))
-        if not isinstance(data, list) or not all(isinstance(p, dict) and isinstance(p.get("id"), int) for p in data):
-            raise SourceUnavailable(f"{response.url.split('?')[0]}: not a list of posts (is this a WordPress REST API?)")
-        return data
+        if not isinstance(data, list):
+            raise SourceUnavailable(f"{self.url}: not a list of posts but {_kind(data)} "
+                                    "(is this a WordPress REST API?)")
+        total = response.headers.get("X-WP-Total", "").strip()
+        return data, int(total) if total.isdigit() else None
 
     def run(self, params: dict[str, Any], take: Callable[[list[dict]], None]) -> None:
         base = {**params, "per_page": self.per_page, "orderby": "id", "order": "asc", "_embed": EMBED}
-        self._walk(base, take)
+        self._walk(base, take, self.per_page)
 
     def ids(self, params: dict[str, Any]) -> set[int]:
         found: set[int] = set()
         base = {**params, "per_page": 100, "orderby": "id", "order": "asc", "_fields": "id"}
-        self._walk(base, lambda posts: found.update(p["id"] for p in posts), per_page=100)
+        self._walk(base, lambda posts: found.update(p["id"] for p in posts), 100)
         return found
 
-    def _walk(self, base: dict[str, Any], take: Callable[[list[dict]], None], per_page: int | None = None) -> None:
-        size = per_page or self.per_page
-        offset, last_id, step_backs = 0, None, 0
+    def _fault(self, what: str) -> SourceUnavailable:
+        return SourceUnavailable(f"{self.url}: {what}; nothing was stored")
+
+    def _walk(self, base: dict[str, Any], take: Callable[[list[dict]], None], size: int) -> None:
+        offset, last_id, step_backs, pages = 0, 0, 0, 0
+        seen: set[int] = set()
+        bad: set[int] = set()  # positions of entries skipped
+        answers: dict[tuple, int] = {}  # a page's entries → the offset that gave them
+        total: int | None = None
         while True:
-            page = self._get({**base, "offset": offset} if offset else base)
-            if offset and (not page or page[0]["id"] > last_id):
+            page, page_total = self._get({**base, "offset": offset} if offset else base)
+            pages += 1
+            if total is None:  # the first answer's count: posts published meanwhile fit in the slack
+                total = page_total
+            ids = [post_id(e) for e in page]
+            valid = [i for i in ids if i is not None]
+            if any(b <= a for a, b in zip(valid, valid[1:])):
+                raise self._fault("the posts are not in the order asked for (orderby=id, ascending): "
+                                  "a cache ignoring the query string, or a plugin rewriting the query?")
+            answer = (len(page), *ids)
+            if valid and answers.get(answer, offset) != offset:
+                raise self._fault(f"the server answers every page with the same posts (offset {offset} gave "
+                                  "a page it gave before): a cache ignoring the query string?")
+            answers[answer] = offset
+            if offset and (not page or (ids[0] is not None and ids[0] > last_id)):
                 # The post at `offset` should be the last one we saw: posts
                 # before it vanished, the rest slid forward. Step back.
                 step_backs += 1
                 if step_backs > MAX_STEP_BACKS:
-                    raise SourceUnavailable(f"{self.url}: the list of posts kept changing while it was read")
+                    raise self._fault("the list of posts kept changing while it was read")
                 offset = max(0, offset - size + 1)
                 continue
-            take(page)
-            self.posts += len(page)
+            fresh = [e for e, i in zip(page, ids) if i is not None and i not in seen]
+            for n, (entry, pid) in enumerate(zip(page, ids)):
+                position = offset + n + 1
+                if pid is None and position not in bad:
+                    bad.add(position)
+                    if isinstance(entry, dict):
+                        has = f"id {entry['id']!r}" if "id" in entry else "no id"
+                        self.reject(f"{show(self.url)}: entry {position} of the listing: a post without a "
+                                    f"usable id ({has}); skipped")
+                    else:
+                        self.reject(f"{show(self.url)}: entry {position} of the listing: not a post object "
+                                    f"but {_kind(entry)}; skipped")
+            if len(page) >= size and not any(i > last_id for i in valid) and offset:
+                raise self._fault(f"the page at offset {offset} does not advance (no post after id {last_id}): "
+                                  "a cache ignoring the query string?")
+            seen.update(e["id"] for e in fresh)
+            take(fresh)
+            self.posts += len(fresh)
             if self.progress is not None:
                 self.progress(self.client.requests, self.posts)
-            if page:
-                last_id = max(last_id or 0, page[-1]["id"])
+            if total is not None and len(seen) + len(bad) > total + TOTAL_SLACK:
+                raise self._fault(f"{len(seen) + len(bad)} posts listed, more than the {total} of X-WP-Total "
+                                  f"(+{TOTAL_SLACK} published meanwhile): the listing does not end")
+            if valid:
+                last_id = max(last_id, valid[-1])
             if len(page) < size:
                 return
+            if total is None:
+                raise self._fault("a full page without an X-WP-Total header: cannot tell where the listing "
+                                  "ends (a proxy stripping headers?)")
+            if pages > -(-(total + TOTAL_SLACK) // (size - 1)) + MAX_STEP_BACKS:
+                raise self._fault(f"{pages} pages read, more than the {total} posts of X-WP-Total need")
             offset += len(page) - 1
 
 

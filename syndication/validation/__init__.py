@@ -6,19 +6,23 @@ Parsing is safe on hostile input (``core.safe_parser``: no entity expansion,
 no DTD loading, no network, no huge trees; a size cap before parsing). The
 format is detected (RSS 2.0 and its older versions, RSS 1.0, Atom 1.0, JSON
 Feed 1.1) and checked against its specification; then a profile adds the
-rules of whoever reads the feed (``PROFILES``: our reprint policy; partners
-later). Each problem has a stable code, a message, the line (or, for JSON,
-a JSON pointer at the start of the message) and the rule it rests on."""
+rules of whoever reads the feed (``PROFILES``: our reprint policy, the
+partners'), and may make some of the specs' warnings errors for the feeds it
+gates. Each problem has a stable code whose one level is in ``rules.CODES``,
+a message, the line (or, for JSON, a JSON pointer at the start of the
+message) and the rule it rests on. What one file can report is bounded
+(``core.Ctx``), and a fault inside a check fails that feed, not the caller."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Callable
 
 from lxml import etree
 
 from ..types import Problem, Site
-from . import atom, core, jsonfeed, partners, policy, rss
+from . import atom, core, jsonfeed, partners, policy, rss, rules
 from .core import MAX_BYTES, Ctx, safe_parser
 
 __all__ = ["check", "parse", "detect", "PROFILES", "Profile", "MAX_BYTES", "safe_parser", "Problem"]
@@ -41,6 +45,8 @@ class Profile:
     check: Callable[..., None] | None = None
     #: The profile needs the site's config (``Site``).
     needs_site: bool = False
+    #: Warning codes this profile treats as errors (``rules.OWN_FEEDS_STRICT`` for our own feeds).
+    escalate: frozenset[str] = frozenset()
 
 
 def _reprint(root: etree._Element | None, fmt: str, ctx: Ctx, site: Site | None, full_text: bool) -> None:
@@ -56,18 +62,23 @@ def _reprint(root: etree._Element | None, fmt: str, ctx: Ctx, site: Site | None,
     policy.check_policy(root, fmt, ctx, site, full_text)
 
 
+#: What the gate of our own feeds adds to the specifications' levels (see rules.OWN_FEEDS_STRICT).
+OWN = rules.OWN_FEEDS_STRICT
+
 #: --profile NAME → its rules. Partner profiles (yandex, dzen, …) are added here.
 PROFILES: dict[str, Profile] = {
     "reprint": Profile("reprint", "our reprint policy: condition, license link, item rights, closing link",
-                       _reprint, needs_site=True),
+                       _reprint, needs_site=True, escalate=OWN),
     "yandex": Profile("yandex", "Yandex News: yandex:full-text without boilerplate, yandex:genre, own-domain "
-                      "image enclosures, ≤ 10 MB", partners.check_yandex),
+                      "image enclosures, ≤ 10 MB", partners.check_yandex, escalate=OWN),
     "dzen": Profile("dzen", "Dzen: accepted tags only, media:rating, publication directives, wide images as "
-                    "enclosures, last 3 days, ≤ 500 items", partners.check_dzen),
+                    "enclosures, last 3 days, ≤ 500 items", partners.check_dzen, escalate=OWN),
     "google-news": Profile("google-news", "Google News: stable guids, full text longer than the description, no "
-                           "script/style, ≤ 2 MB a feed, ≤ 1 MB an item, ≤ 60 items", partners.check_google_news),
+                           "script/style, ≤ 2 MB a feed, ≤ 1 MB an item, ≤ 60 items", partners.check_google_news,
+                           escalate=OWN),
     "partner": Profile("partner", "republishing partners: full text ready to paste with absolute URLs, the "
-                       "attribution paragraph, dc:rights and the license link", partners.check_partner),
+                       "attribution paragraph, dc:rights and the license link", partners.check_partner,
+                       escalate=OWN),
     "generic": Profile("generic", "the specifications only (for feeds that are not ours)"),
     "none": Profile("none", "the specifications only (same as generic)"),
 }
@@ -78,6 +89,9 @@ def parse(data: bytes) -> tuple[etree._Element | None, list[Problem]]:
     if len(data) > MAX_BYTES:
         return None, [Problem("error", "too-large", f"{len(data)} bytes: larger than the limit of {MAX_BYTES}",
                               None, "syndication validator limits")]
+    if _too_many_elements(data):
+        return None, [Problem("error", "too-large", f"more than {MAX_ELEMENTS} elements: larger than the validator "
+                              "checks", None, "syndication validator limits")]
     try:
         root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
@@ -90,6 +104,31 @@ def parse(data: bytes) -> tuple[etree._Element | None, list[Problem]]:
     if root is None:
         return None, [Problem("error", "xml-malformed", "no document element", 1, XML_SPEC)]
     return root, _prolog(root)
+
+
+#: Most elements in a document the validator checks (a tree of millions of
+#: elements costs seconds and hundreds of MB before any check runs).
+MAX_ELEMENTS = 500_000
+
+
+def _too_many_elements(data: bytes) -> bool:
+    """Counted before the tree is built, and only when the bytes could hold
+    that many tags: a streaming pass that stops at the limit."""
+    if len(data) < 4 * MAX_ELEMENTS or data.count(b"<") <= MAX_ELEMENTS:  # an element takes 4 bytes at least
+        return False
+    n = 0
+    try:
+        for _event, el in etree.iterparse(io.BytesIO(data), events=("start",), resolve_entities=False,
+                                          no_network=True, load_dtd=False, huge_tree=False):
+            n += 1
+            if n > MAX_ELEMENTS:
+                return True
+            parent = el.getparent()
+            if parent is not None and len(parent) > 1000:  # keep the partial tree small: counted siblings go
+                del parent[:-1]
+    except (etree.XMLSyntaxError, ValueError, LookupError):
+        return False  # the real parse reports it
+    return False
 
 
 def _prolog(root: etree._Element) -> list[Problem]:
@@ -156,33 +195,41 @@ def check(data: bytes, *, site: Site | None = None, full_text: bool = False, sel
     prof = PROFILES.get(name)
     if prof is None:
         raise ValueError(f"unknown profile {name!r}; known: {', '.join(sorted(PROFILES))}")
-    ctx = Ctx(self_url=self_url)
-    if jsonfeed.looks_like_json(data):
-        if len(data) > MAX_BYTES:
-            ctx.error("too-large", f"{len(data)} bytes: larger than the limit of {MAX_BYTES}", None,
-                      "syndication validator limits")
-            return "unknown", ctx.problems
-        fmt = jsonfeed.check_json(data, ctx)
-        if prof.check is not None and fmt == "jsonfeed":
-            import json  # valid JSON by now: profiles read the document itself
+    ctx = Ctx(self_url=self_url, escalate=prof.escalate)
+    try:
+        fmt = _check(data, ctx, prof, site, full_text)
+    except (Exception, RecursionError) as exc:  # a fault of the checker fails this feed, never the caller
+        fmt = "unknown"
+        ctx.error("internal", f"the validator could not finish: {type(exc).__name__}", None,
+                  "syndication validator")
+    return fmt, ctx.finish()
 
-            prof.check(json.loads(data.decode("utf-8-sig")), fmt, ctx, site, full_text)
-        return fmt, ctx.problems
+
+def _check(data: bytes, ctx: Ctx, prof: Profile, site: Site | None, full_text: bool) -> str:
+    if jsonfeed.looks_like_json(data):
+        fmt, doc = jsonfeed.check_json(data, ctx)
+        if prof.check is not None and fmt == "jsonfeed" and doc is not None:
+            prof.check(doc, fmt, ctx, site, full_text)
+        return fmt
     root, problems = parse(data)
     ctx.problems.extend(problems)
     if root is None:
-        return "unknown", ctx.problems
+        return "unknown"
+    if XINCLUDE_BYTES in data:
+        _xinclude(root, ctx)
     fmt = detect(root)
     if fmt == "unknown":
         _unknown(root, ctx)
-        return fmt, ctx.problems
+        return fmt
+    if fmt != "atom10" and (b"xml:lang" in data or b"xml:base" in data):
+        atom.check_xml_attrs(ctx, root)  # any XML format: xml:lang is a language tag, xml:base an IRI
     if fmt.startswith("rss") and fmt not in ("rss10", "rss090"):
         version = root.get("version")
         if version is None:
-            ctx.error("missing-attribute", "<rss> lacks the attribute 'version'", root, "RSS 2.0 <rss>")
+            ctx.report("missing-attribute", "<rss> lacks the attribute 'version'", root, "RSS 2.0 <rss>")
         elif version not in _RSS_VERSIONS:
-            ctx.error("rss-version", f"<rss version={version!r}> is not an RSS version (2.0, 0.91, 0.92)", root,
-                      "RSS 2.0 <rss>")
+            ctx.report("rss-version", f"<rss version={version!r}> is not an RSS version (2.0, 0.91, 0.92)", root,
+                       "RSS 2.0 <rss>")
         rss.check_rss(root, ctx, version or "")
     elif fmt in ("rss10", "rss090"):
         rss.check_rdf(root, ctx)
@@ -190,23 +237,35 @@ def check(data: bytes, *, site: Site | None = None, full_text: bool = False, sel
         atom.check_atom(root, ctx)
     if prof.check is not None:
         prof.check(root, fmt, ctx, site, full_text)
-    return fmt, ctx.problems
+    return fmt
+
+
+XINCLUDE = "http://www.w3.org/2001/XInclude"
+XINCLUDE_BYTES = XINCLUDE.encode()
+
+
+def _xinclude(root: etree._Element, ctx: Ctx) -> None:
+    """XInclude elements are refused: a reader that processed them would
+    read local files or the network into the feed."""
+    for el in root.iter(f"{{{XINCLUDE}}}*"):
+        ctx.report("xinclude", f"<{el.prefix or 'xi'}:{core.qname(el)[1]}> asks for XInclude processing; feeds are "
+                   "never XInclude-processed", el)
 
 
 def _unknown(root: etree._Element, ctx: Ctx) -> None:
     ns, local = core.qname(root)
     if local == "feed" and ns == "http://purl.org/atom/ns#":
-        ctx.error("atom-obsolete", "this is Atom 0.3 (namespace http://purl.org/atom/ns#); use Atom 1.0", root,
+        ctx.report("atom-obsolete", "this is Atom 0.3 (namespace http://purl.org/atom/ns#); use Atom 1.0", root,
                   "RFC 4287 §1.2")
     elif local == "feed" and ns.lower().rstrip("/") == atom.ATOM.lower():
-        ctx.error("namespace-wrong", f"<feed> is in {ns!r}; Atom's namespace is exactly {atom.ATOM!r}", root,
+        ctx.report("namespace-wrong", f"<feed> is in {ns!r}; Atom's namespace is exactly {atom.ATOM!r}", root,
                   "RFC 4287 §1.2")
     elif local == "feed" and ns == "":
-        ctx.error("namespace-missing", f"<feed> is in no namespace; Atom's is {atom.ATOM!r}", root, "RFC 4287 §1.2")
+        ctx.report("namespace-missing", f"<feed> is in no namespace; Atom's is {atom.ATOM!r}", root, "RFC 4287 §1.2")
     elif local == "feed":
-        ctx.error("namespace-wrong", f"<feed> is in {ns!r}; Atom's namespace is {atom.ATOM!r}", root,
+        ctx.report("namespace-wrong", f"<feed> is in {ns!r}; Atom's namespace is {atom.ATOM!r}", root,
                   "RFC 4287 §1.2")
     else:
         shown = f"{{{ns}}}{local}" if ns else local
-        ctx.error("format-unknown", f"not a feed: the root element is <{shown}> (expected <rss>, Atom <feed>, "
+        ctx.report("format-unknown", f"not a feed: the root element is <{shown}> (expected <rss>, Atom <feed>, "
                   "RDF RSS 1.0 or a JSON Feed)", root, "RSS 2.0; RFC 4287")

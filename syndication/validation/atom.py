@@ -72,7 +72,7 @@ class _Scope:
 
 
 def check_atom(root: etree._Element, ctx: Ctx) -> None:
-    _attrs_and_xml(ctx, root.getroottree(), root)
+    check_xml_attrs(ctx, root)
     if root.tag == _a("entry"):
         # An Atom Entry Document (RFC 4287 §4.1.2): one entry, nothing to inherit.
         _entry(ctx, root, _container(ctx, root, "entry"), False, {})
@@ -80,7 +80,7 @@ def check_atom(root: etree._Element, ctx: Ctx) -> None:
     feed = _container(ctx, root, "feed")
     for name in ("id", "title", "updated"):
         if not feed.get(name):
-            ctx.error("missing-element", f"<feed> lacks the required <{name}>", root, _s("§4.1.1"))
+            ctx.report("missing-element", f"<feed> lacks the required <{name}>", root, _s("§4.1.1"))
     entries = feed.get("entry")
     feed_author = bool(feed.get("author"))
     if not feed_author and not entries:
@@ -92,9 +92,9 @@ def check_atom(root: etree._Element, ctx: Ctx) -> None:
     links = feed.get("link")
     selfs = [ln for ln in links if ln.get("rel") == "self"]
     if not selfs:
-        ctx.warn("missing-self", "no link rel=\"self\" says where the feed lives", root, _s("§4.1.1"))
+        ctx.report("missing-self", "no link rel=\"self\" says where the feed lives", root, _s("§4.1.1"))
     elif ctx.self_url and selfs[0].get("href") != ctx.self_url:
-        ctx.error("self-mismatch", f"rel=\"self\" is {selfs[0].get('href')!r}, but the feed is published at {ctx.self_url!r}",
+        ctx.report("self-mismatch", f"rel=\"self\" is {selfs[0].get('href')!r}, but the feed is published at {ctx.self_url!r}",
                   selfs[0], _s("§4.2.7.2"))
     _paging(ctx, root, links)
 
@@ -102,36 +102,36 @@ def check_atom(root: etree._Element, ctx: Ctx) -> None:
 def _entry(ctx: Ctx, entry: etree._Element, scope: _Scope, feed_author: bool, ids: dict[str, int]) -> None:
     for name in ("id", "title", "updated"):
         if not scope.get(name):
-            ctx.error("missing-element", f"<entry> lacks the required <{name}>", entry, _s("§4.1.2"))
+            ctx.report("missing-element", f"<entry> lacks the required <{name}>", entry, _s("§4.1.2"))
     if not feed_author and not scope.get("author"):
         source_author = any(s.find(_a("author")) is not None for s in scope.get("source"))
         if not source_author:
-            ctx.error("missing-author", "the entry has no <author> and the feed none to inherit", entry, _s("§4.1.2"))
+            ctx.report("missing-author", "the entry has no <author> and the feed none to inherit", entry, _s("§4.1.2"))
     for el in scope.get("id")[:1]:
         eid = el.text or ""
         if eid in ids:
-            ctx.error("duplicate-id", f"entry id {eid!r} is also on line {ids[eid]}", el, _s("§4.2.6"))
+            ctx.report("duplicate-entry", f"entry id {eid!r} is also on line {ids[eid]}", el, _s("§4.1.1"))
         else:
             ids[eid] = el.sourceline or 0
     contents = scope.get("content")
     alternates = [ln for ln in scope.get("link") if ln.get("rel", "alternate") == "alternate"]
     if not contents and not alternates:
-        ctx.error("missing-content-or-alternate", "an entry without <content> needs a link rel=\"alternate\"",
+        ctx.report("missing-content-or-alternate", "an entry without <content> needs a link rel=\"alternate\"",
                   entry, _s("§4.1.1 / §4.1.2"))
     if contents and not scope.get("summary"):
         c = contents[0]
         ctype = c.get("type", "text")
         if c.get("src") is not None:
-            ctx.error("missing-summary", "an entry whose <content> has src needs a <summary>", entry, _s("§4.1.2"))
+            ctx.report("missing-summary", "an entry whose <content> has src needs a <summary>", entry, _s("§4.1.2"))
         elif "/" in ctype and not _is_xml_type(ctype) and not ctype.lower().startswith("text/"):
-            ctx.error("missing-summary", f"an entry whose <content> is {ctype} (base64) needs a <summary>", entry,
+            ctx.report("missing-summary", f"an entry whose <content> is {ctype} (base64) needs a <summary>", entry,
                       _s("§4.1.2"))
     if not contents and not scope.get("summary"):
-        ctx.warn("missing-text", "the entry has neither <content> nor <summary>", entry, _s("§4.1.2"))
+        ctx.report("missing-text", "the entry has neither <content> nor <summary>", entry, _s("§4.1.2"))
     for ln in scope.get("link"):
         rel = _rel(ln)
         if rel in PAGING:
-            ctx.warn("paging-rel-in-entry", f"link rel=\"{rel}\" belongs to a feed, not an entry", ln, "RFC 5005")
+            ctx.report("paging-rel-in-entry", f"link rel=\"{rel}\" belongs to a feed, not an entry", ln, "RFC 5005")
 
 
 def _is_xml_type(mtype: str) -> bool:
@@ -153,39 +153,50 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
     many = _FEED_MANY if kind != "entry" else _ENTRY_MANY
     seen_ext: dict[str, int] = {}
     first_entry: int | None = None
-    for c in core.children(el):
+    by = scope.by
+    text = el.text
+    stray = bool(text) and not text.isspace()  # type: ignore[union-attr]
+    for c in el:  # one pass: text between the children, then the children themselves
+        tail = c.tail
+        if tail and not stray and not tail.isspace():
+            stray = True
         tag = c.tag
+        if not isinstance(tag, str):  # a comment or processing instruction
+            continue
         if tag.startswith(_ATOM_PREFIX):
-            ns, local = ATOM, tag[_ATOM_PREFIX_LEN:]
+            local = tag[_ATOM_PREFIX_LEN:]
         else:
             ns, local = qname(c)
-        if ns != ATOM:
             if ns == "":
-                ctx.warn("no-namespace", f"<{local}> is in no namespace: its vocabulary cannot be determined", c,
-                         _s("§6.2"))
+                ctx.report("no-namespace", f"<{local}> is in no namespace: its vocabulary cannot be determined", c,
+                           _s("§6.2"))
             else:
                 ext.check_element(ctx, c, "item" if kind == "entry" else "channel", seen_ext)
             continue
-        if kind == "feed" and local == "entry":
-            scope.by.setdefault("entry", []).append(c)
-            if first_entry is None:
+        if local == "entry" and kind == "feed":
+            lst = by.get("entry")
+            if lst is None:
+                by["entry"] = [c]
                 first_entry = c.sourceline or 0
+            else:
+                lst.append(c)
             continue
         if local not in once and local not in many:
-            ctx.error("undefined-element", f"<{local}> is not an element of <{kind}>", c, _s("§4.1"))
+            ctx.report("undefined-element", f"<{local}> is not an element of <{kind}>", c, _s("§4.1"))
             continue
         if first_entry is not None:
-            ctx.error("misplaced-metadata", f"<{local}> comes after the first <entry>; feed metadata goes first", c,
-                      _s("§4.1.1"))
-        lst = scope.by.get(local)
+            ctx.report("misplaced-metadata", f"<{local}> comes after the first <entry>; feed metadata goes first", c,
+                       _s("§4.1.1"))
+        lst = by.get(local)
         if lst is None:
-            scope.by[local] = [c]
+            by[local] = [c]
         else:
             lst.append(c)
-    _text_only_whitespace(ctx, el, kind)
+    if stray:
+        ctx.report("unexpected-text", f"<{kind}> may hold only elements, not text", el, _s("§4.1"))
     for name, els in scope.by.items():
         if len(els) > 1 and name in once:
-            ctx.error("duplicate-element", f"<{kind}> has more than one <{name}>", els[1], _s(once[name]))
+            ctx.report("duplicate-element", f"<{kind}> has more than one <{name}>", els[1], _s(once[name]))
     for name, els in scope.by.items():
         if name == "entry":
             continue
@@ -199,56 +210,68 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
             continue
         key = (ln.get("type", ""), ln.get("hreflang", ""))
         if key in types:
-            ctx.error("duplicate-alternate", f"more than one link rel=\"alternate\" with type={key[0]!r} and "
+            ctx.report("duplicate-alternate", f"more than one link rel=\"alternate\" with type={key[0]!r} and "
                       f"hreflang={key[1]!r}", ln, _s("§4.1.1 / §4.1.2"))
         types[key] = 1
     return scope
 
 
 def _text_only_whitespace(ctx: Ctx, el: etree._Element, kind: str) -> None:
-    if (el.text or "").strip() or any(c.tail and c.tail.strip() for c in el):
-        ctx.error("unexpected-text", f"<{kind}> may hold only elements, not text", el, _s("§4.1"))
+    if core.has_text(el):
+        ctx.report("unexpected-text", f"<{kind}> may hold only elements, not text", el, _s("§4.1"))
+
+
+def _date(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _leaf(ctx, el, name)
+    why = core.rfc3339_error(el.text or "")
+    if why:
+        ctx.report("rfc3339-date", f"<{name}> {el.text!r} {why}", el, _s("§3.3"))
+
+
+def _id(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _leaf(ctx, el, name)
+    _iri(ctx, el, name, el.text or "", full=True, section="§4.2.6")
+
+
+def _image(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _leaf(ctx, el, name)
+    _iri(ctx, el, name, el.text or "", full=False, section="§4.2.5" if name == "icon" else "§4.2.8")
+
+
+def _generator(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _leaf(ctx, el, name)
+    uri = el.get("uri")
+    if uri is not None:
+        _iri(ctx, el, "generator uri", uri, full=False, section="§4.2.4")
+
+
+def _source(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    scope = _container(ctx, el, "source")
+    for sub in ("id", "title", "updated"):
+        if not scope.get(sub):
+            ctx.report("source-incomplete", f"<source> lacks <{sub}>", el, _s("§4.2.11"))
+
+
+#: Atom element → its check (ctx, element, name, parent kind).
+_CHECKS = {
+    "title": lambda ctx, el, name, parent: _text_construct(ctx, el, name),
+    "content": lambda ctx, el, name, parent: _content(ctx, el),
+    "author": lambda ctx, el, name, parent: _person(ctx, el, name),
+    "link": lambda ctx, el, name, parent: check_link(ctx, el, parent),
+    "category": lambda ctx, el, name, parent: _category(ctx, el),
+    "updated": _date, "published": _date, "id": _id, "icon": _image, "logo": _image,
+    "generator": _generator, "source": _source,
+}
+_CHECKS.update(subtitle=_CHECKS["title"], rights=_CHECKS["title"], summary=_CHECKS["title"],
+               contributor=_CHECKS["author"])
 
 
 def _element(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
-    if name == "entry":
-        return
-    if name == "category":
-        _category(ctx, el)
+    check = _CHECKS.get(name)
+    if check is not None:
+        check(ctx, el, name, parent)
+    if name != "link":  # check_link checks its own attributes
         _unqualified_attrs(ctx, el, name)
-        return
-    if name in ("title", "subtitle", "rights", "summary"):
-        _text_construct(ctx, el, name)
-    elif name == "content":
-        _content(ctx, el)
-    elif name in ("author", "contributor"):
-        _person(ctx, el, name)
-    elif name == "link":
-        check_link(ctx, el, parent)
-    elif name == "category":
-        _category(ctx, el)
-    elif name in ("updated", "published"):
-        _leaf(ctx, el, name)
-        why = core.rfc3339_error(el.text or "")
-        if why:
-            ctx.error("rfc3339-date", f"<{name}> {el.text!r} {why}", el, _s("§3.3"))
-    elif name == "id":
-        _leaf(ctx, el, name)
-        _iri(ctx, el, name, el.text or "", full=True, section="§4.2.6")
-    elif name in ("icon", "logo"):
-        _leaf(ctx, el, name)
-        _iri(ctx, el, name, el.text or "", full=False, section="§4.2.5" if name == "icon" else "§4.2.8")
-    elif name == "generator":
-        _leaf(ctx, el, name)
-        uri = el.get("uri")
-        if uri is not None:
-            _iri(ctx, el, "generator uri", uri, full=False, section="§4.2.4")
-    elif name == "source":
-        scope = _container(ctx, el, "source")
-        for sub in ("id", "title", "updated"):
-            if not scope.get(sub):
-                ctx.warn("source-incomplete", f"<source> lacks <{sub}>", el, _s("§4.2.11"))
-    _unqualified_attrs(ctx, el, name)
 
 
 def _unqualified_attrs(ctx: Ctx, el: etree._Element, name: str) -> None:
@@ -258,49 +281,49 @@ def _unqualified_attrs(ctx: Ctx, el: etree._Element, name: str) -> None:
     allowed = _ATTRS.get(name, set())
     for attr in keys:
         if not attr.startswith("{") and attr not in allowed:
-            ctx.error("unexpected-attribute", f"<{name}> may not have the attribute {attr!r}", el, _s("§4"))
+            ctx.report("unexpected-attribute", f"<{name}> may not have the attribute {attr!r}", el, _s("§4"))
 
 
 def _leaf(ctx: Ctx, el: etree._Element, name: str) -> None:
     if core.has_child_elements(el):
-        ctx.error("undefined-element", f"<{name}> may not contain elements", el, _s("§4.2"))
+        ctx.report("undefined-element", f"<{name}> may not contain elements", el, _s("§4.2"))
     value = el.text or ""
     if value != value.strip() and name in ("id", "updated", "published", "icon", "logo"):
-        ctx.error("unexpected-whitespace", f"<{name}> has whitespace around its value", el, _s("§3.3 / §4.2.6"))
+        ctx.report("unexpected-whitespace", f"<{name}> has whitespace around its value", el, _s("§3.3 / §4.2.6"))
 
 
 def _iri(ctx: Ctx, el: etree._Element, name: str, value: str, *, full: bool, section: str) -> None:
     err = core.uri_error(value, full=full)
     if err:
-        code = {"char": "iri-char", "relative": "iri-not-absolute", "tag": "tag-uri", "uuid": "uuid-urn",
-                "urn": "urn", "syntax": "iri-syntax"}[err[0]]
-        ctx.error(code, f"<{name}> {value!r} {err[1]}", el, _s(section))
+        code = core.uri_code(err[0], {"char": "iri-char", "relative": "iri-not-absolute", "tag": "tag-uri",
+                                      "uuid": "uuid-urn", "urn": "urn", "syntax": "iri-syntax"}.get(err[0], "iri-char"))
+        ctx.report(code, f"<{name}> {value!r} {err[1]}", el, _s(section))
 
 
 def _text_construct(ctx: Ctx, el: etree._Element, name: str) -> None:
     ttype = el.get("type", "text")
     section = "§3.1"
     if ttype not in ("text", "html", "xhtml"):
-        ctx.error("text-type", f"<{name}> type={ttype!r} is not text, html or xhtml", el, _s("§3.1.1"))
+        ctx.report("text-type", f"<{name}> type={ttype!r} is not text, html or xhtml", el, _s("§3.1.1"))
         return
     if ttype == "xhtml":
         _xhtml(ctx, el, name)
         return
     if core.has_child_elements(el):
-        ctx.error("undefined-element", f"<{name}> type=\"{ttype}\" may not contain elements (escape the markup)",
+        ctx.report("undefined-element", f"<{name}> type=\"{ttype}\" may not contain elements (escape the markup)",
                   el, _s(section))
         return
     if ttype == "html":
         content.check_html(ctx, el.text or "", el, name, _s("§3.1.1.2"), base=_base(el))
     elif name == "title" and not (el.text or "").strip():
-        ctx.warn("blank", f"<{name}> is empty", el, _s("§4.2.14"))
+        ctx.report("blank", f"<{name}> is empty", el, _s("§4.2.14"))
 
 
 def _xhtml(ctx: Ctx, el: etree._Element, name: str) -> None:
     kids = core.children(el)
     if (len(kids) != 1 or kids[0].tag != f"{{{XHTML}}}div" or (el.text or "").strip()
             or (kids[0].tail or "").strip()):
-        ctx.error("xhtml-div", f"<{name}> type=\"xhtml\" must hold exactly one XHTML <div>", el, _s("§3.1.1.3"))
+        ctx.report("xhtml-div", f"<{name}> type=\"xhtml\" must hold exactly one XHTML <div>", el, _s("§3.1.1.3"))
         return
     content.check_xhtml(ctx, kids[0], name)
 
@@ -322,31 +345,31 @@ def _content(ctx: Ctx, el: etree._Element) -> None:
         _iri(ctx, el, "content src", src, full=False, section="§4.1.3.2")
         if ctype in ("text", "html", "xhtml"):
             if el.get("type") is not None:
-                ctx.error("content-type", f"<content src> needs a MIME type, not type={ctype!r}", el, _s("§4.1.3.1"))
+                ctx.report("content-type", f"<content src> needs a MIME type, not type={ctype!r}", el, _s("§4.1.3.1"))
         elif core.mime_error(ctype):
-            ctx.error("content-type", f"<content> type={ctype!r} is not a MIME type", el, _s("§4.1.3.1"))
+            ctx.report("content-type", f"<content> type={ctype!r} is not a MIME type", el, _s("§4.1.3.1"))
         if (el.text or "").strip() or core.has_child_elements(el):
-            ctx.error("content-not-empty", "<content src> must be empty", el, _s("§4.1.3.2"))
+            ctx.report("content-not-empty", "<content src> must be empty", el, _s("§4.1.3.2"))
         return
     if ctype in ("text", "html", "xhtml"):
         _text_construct(ctx, el, "content")
         return
     if core.mime_error(ctype):
-        ctx.error("content-type", f"<content> type={ctype!r} is not a MIME type", el, _s("§4.1.3.1"))
+        ctx.report("content-type", f"<content> type={ctype!r} is not a MIME type", el, _s("§4.1.3.1"))
         return
     major = ctype.split("/", 1)[0].lower()
     if major in ("multipart", "message"):
-        ctx.error("content-type", f"<content> type={ctype!r} is a composite type", el, _s("§4.1.3.1"))
+        ctx.report("content-type", f"<content> type={ctype!r} is a composite type", el, _s("§4.1.3.1"))
         return
     if _is_xml_type(ctype):
         kids = core.children(el)
         if len(kids) > 1:
-            ctx.error("content-xml", f"<content> type={ctype!r} must hold a single XML element", el, _s("§4.1.3.3"))
+            ctx.report("content-xml", f"<content> type={ctype!r} must hold a single XML element", el, _s("§4.1.3.3"))
         if kids and ((el.text or "").strip() or any((k.tail or "").strip() for k in kids)):
-            ctx.error("unexpected-text", f"<content> type={ctype!r} mixes text and elements", el, _s("§4.1.3.3"))
+            ctx.report("unexpected-text", f"<content> type={ctype!r} mixes text and elements", el, _s("§4.1.3.3"))
         return
     if core.has_child_elements(el):
-        ctx.error("undefined-element", f"<content> type={ctype!r} may not contain elements", el, _s("§4.1.3.3"))
+        ctx.report("undefined-element", f"<content> type={ctype!r} may not contain elements", el, _s("§4.1.3.3"))
         return
     if major == "text":
         return
@@ -354,7 +377,7 @@ def _content(ctx: Ctx, el: etree._Element) -> None:
     try:
         base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
-        ctx.error("not-base64", f"<content> type={ctype!r} must be base64-encoded", el, _s("§4.1.3.3"))
+        ctx.report("not-base64", f"<content> type={ctype!r} must be base64-encoded", el, _s("§4.1.3.3"))
 
 
 def _person(ctx: Ctx, el: etree._Element, name: str) -> None:
@@ -363,88 +386,113 @@ def _person(ctx: Ctx, el: etree._Element, name: str) -> None:
         ns, local = qname(c)
         if ns == ATOM:
             if local not in ("name", "uri", "email"):
-                ctx.error("undefined-element", f"<{local}> is not an element of <{name}>", c, _s("§3.2"))
+                ctx.report("undefined-element", f"<{local}> is not an element of <{name}>", c, _s("§3.2"))
                 continue
             by.setdefault(local, []).append(c)
             if core.has_child_elements(c):
-                ctx.error("undefined-element", f"<{name}><{local}> may not contain elements", c, _s("§3.2"))
+                ctx.report("undefined-element", f"<{name}><{local}> may not contain elements", c, _s("§3.2"))
             _unqualified_attrs(ctx, c, local)
         elif ns == "":
-            ctx.error("undefined-element", f"<{local}> (in no namespace) is not allowed in <{name}>", c, _s("§3.2"))
+            ctx.report("undefined-element", f"<{local}> (in no namespace) is not allowed in <{name}>", c, _s("§3.2"))
         else:
             ext.check_element(ctx, c, "any", {})
     _text_only_whitespace(ctx, el, name)
     if "name" not in by:
-        ctx.error("missing-element", f"<{name}> lacks <name>", el, _s("§3.2.1"))
+        ctx.report("missing-element", f"<{name}> lacks <name>", el, _s("§3.2.1"))
     for local, els in by.items():
         if len(els) > 1:
-            ctx.error("duplicate-element", f"<{name}> has more than one <{local}>", els[1], _s("§3.2"))
+            ctx.report("duplicate-element", f"<{name}> has more than one <{local}>", els[1], _s("§3.2"))
+    for local in ("uri", "email"):
+        for c in by.get(local, []):
+            raw = c.text or ""
+            if raw != raw.strip():
+                ctx.report("unexpected-whitespace", f"<{name}><{local}> has whitespace around its value", c,
+                           _s("§3.2.2" if local == "uri" else "§3.2.3"))
     for c in by.get("uri", []):
         _iri(ctx, c, "uri", core.text(c), full=False, section="§3.2.2")
     for c in by.get("email", []):
-        why = core.email_error(core.text(c))
-        if why:
-            ctx.error("invalid-email", f"<email> {core.text(c)!r} {why}", c, _s("§3.2.3"))
+        res = core.addr_spec_error(core.text(c))
+        if res:
+            ctx.report("invalid-email" if res[0] == "error" else "email-simple-domain",
+                       f"<email> {core.text(c)!r} {res[1]}", c, _s("§3.2.3"))
 
 
 def _category(ctx: Ctx, el: etree._Element) -> None:
     if el.get("term") is None:
-        ctx.error("missing-attribute", "<category> lacks the attribute 'term'", el, _s("§4.2.2.1"))
+        ctx.report("missing-attribute", "<category> lacks the attribute 'term'", el, _s("§4.2.2.1"))
     scheme = el.get("scheme")
     if scheme is not None:
         _iri(ctx, el, "category scheme", scheme, full=True, section="§4.2.2.2")
 
 
-_THR_ATTRS = (("count", f"{{{ext.THR}}}count"), ("updated", f"{{{ext.THR}}}updated"))
-_THR_WHEN = f"{{{ext.THR}}}when"
+
+
+_LINK_ATTRS = frozenset(_ATTRS["link"])
+_SCHEME_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]")
 
 
 def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
     """atom:link, in an Atom document or an RSS channel."""
-    href = el.get("href")
+    attrs = dict(el.attrib)
+    href = attrs.get("href")
     if href is None:
-        ctx.error("missing-attribute", "<link> lacks the attribute 'href'", el, _s("§4.2.7.1"))
-    rel = _rel(el)
-    raw_rel = el.get("rel")
+        ctx.report("missing-attribute", "<link> lacks the attribute 'href'", el, _s("§4.2.7.1"))
+    raw_rel = attrs.get("rel")
+    rel = "alternate" if raw_rel is None else raw_rel.strip()
+    if rel.startswith(IANA_REL_PREFIX):
+        rel = rel[len(IANA_REL_PREFIX):]
     if raw_rel is not None and rel not in RELATIONS:
         if not raw_rel.strip():
-            ctx.error("link-rel", "<link> rel is blank", el, _s("§4.2.7.2"))
+            ctx.report("attr-blank", "<link> rel is blank", el, _s("§4.2.7.2"))
         elif core.uri_error(raw_rel, full=True):
             if not re.fullmatch(r"[a-z][a-z0-9.\-]*", raw_rel):
-                ctx.error("link-rel", f"<link> rel={raw_rel!r} is neither a registered name nor an IRI", el,
-                          _s("§4.2.7.2"))
+                ctx.report("link-rel", f"<link> rel={raw_rel!r} is neither a registered name nor an IRI", el,
+                           _s("§4.2.7.2"))
             else:
-                ctx.warn("link-rel", f"<link> rel={raw_rel!r} is not a registered relation", el, _s("§4.2.7.2"))
+                ctx.report("link-rel", f"<link> rel={raw_rel!r} is not a registered relation", el, _s("§4.2.7.2"))
     if href is not None:
-        full = rel in ("license",) or parent == "channel"
-        _iri(ctx, el, f"link rel=\"{rel}\" href", href, full=full, section="§4.2.7.1" if rel != "license" else "RFC 4946 §2")
-    ltype = el.get("type")
-    if ltype is not None and core.mime_error(ltype):
-        ctx.error("link-type", f"<link> type={ltype!r} is not a MIME type", el, _s("§4.2.7.3"))
-    hreflang = el.get("hreflang")
-    if hreflang is not None:
-        why = core.language_error(hreflang)
-        if why:
-            ctx.error("language", f"<link> hreflang={hreflang!r} {why}", el, _s("§4.2.7.4"))
-    length = el.get("length")
-    if length is not None and core.nonneg_int_error(length):
-        ctx.error("link-length", f"<link> length={length!r} is not a size in bytes", el, _s("§4.2.7.6"))
-    for attr in el.attrib:
-        if not attr.startswith("{") and attr not in _ATTRS["link"]:
-            ctx.error("unexpected-attribute", f"<link> may not have the attribute {attr!r}", el, _s("§4.2.7"))
-    for attr, thr_attr in _THR_ATTRS:
-        value = el.get(thr_attr)
-        if value is None:
-            continue
-        if rel != "replies":
-            ctx.error("unexpected-attribute", f"thr:{attr} belongs only on link rel=\"replies\"", el, "RFC 4685 §4")
-        why = core.nonneg_int_error(value) if attr == "count" else core.rfc3339_error(value)
-        if why:
-            ctx.error("thr-attribute", f"thr:{attr}={value!r} {why}", el, "RFC 4685 §4")
-    if el.get(_THR_WHEN) is not None:
-        ctx.error("unexpected-attribute", "thr:when is not defined (use thr:updated)", el, "RFC 4685 §4")
-    if core.has_child_elements(el) or (el.text or "").strip():
-        ctx.warn("link-not-empty", "<link> should be empty", el, _s("§4.2.7"))
+        # an IRI reference: relative ones resolve against xml:base (RFC 4287 §4.2.7.1)
+        _iri(ctx, el, f"link rel=\"{rel}\" href", href, full=False,
+             section="§4.2.7.1" if rel != "license" else "RFC 4946 §2")
+        if rel == "self" and parent in ("feed", "channel") and not _SCHEME_HOST.match(href) and not _base(el):
+            ctx.report("self-relative", f"link rel=\"self\" href={href!r} is relative and there is no xml:base to "
+                       "resolve it", el, _s("§4.2.7.2"))
+    for attr, value in attrs.items():
+        if attr in _LINK_ATTRS:
+            if attr == "type":
+                if core.mime_error(value):
+                    ctx.report("link-type", f"<link> type={value!r} is not a MIME type", el, _s("§4.2.7.3"))
+            elif attr == "hreflang":
+                why = core.language_error(value)
+                if why:
+                    ctx.report("language", f"<link> hreflang={value!r} {why}", el, _s("§4.2.7.4"))
+            elif attr == "length":
+                if core.nonneg_int_error(value):
+                    ctx.report("link-length", f"<link> length={value!r} is not a size in bytes", el, _s("§4.2.7.6"))
+        elif attr[0] != "{":
+            ctx.report("unexpected-attribute", f"<link> may not have the attribute {attr!r}", el, _s("§4.2.7"))
+        elif attr.startswith(_THR_PREFIX):
+            _thr_attr(ctx, el, attr[len(_THR_PREFIX):], value, rel)
+    if len(el) or (el.text and not el.text.isspace()):
+        if core.has_child_elements(el) or (el.text or "").strip():
+            ctx.report("link-not-empty", "<link> should be empty", el, _s("§4.2.7"))
+
+
+_THR_PREFIX = f"{{{ext.THR}}}"
+
+
+def _thr_attr(ctx: Ctx, el: etree._Element, name: str, value: str, rel: str) -> None:
+    """RFC 4685 §4: thr:count and thr:updated, on rel="replies" links only."""
+    if name == "when":
+        ctx.report("unexpected-attribute", "thr:when is not defined (use thr:updated)", el, "RFC 4685 §4")
+        return
+    if name not in ("count", "updated"):
+        return
+    if rel != "replies":
+        ctx.report("unexpected-attribute", f"thr:{name} belongs only on link rel=\"replies\"", el, "RFC 4685 §4")
+    why = core.nonneg_int_error(value) if name == "count" else core.rfc3339_error(value)
+    if why:
+        ctx.report("thr-attribute", f"thr:{name}={value!r} {why}", el, "RFC 4685 §4")
 
 
 def _paging(ctx: Ctx, root: etree._Element, links: list[etree._Element]) -> None:
@@ -459,27 +507,27 @@ def _paging(ctx: Ctx, root: etree._Element, links: list[etree._Element]) -> None
             if rel == "current":
                 for ln in els:
                     if ln.get("href") not in selfs:
-                        ctx.error("fh-complete-current", "a complete feed's rel=\"current\" must be itself", ln,
+                        ctx.report("fh-complete-current", "a complete feed's rel=\"current\" must be itself", ln,
                                   "RFC 5005 §2")
             elif rel in PAGING:
-                ctx.error("fh-complete-paging", f"a complete feed may not have link rel=\"{rel}\"", els[0],
+                ctx.report("fh-complete-paging", f"a complete feed may not have link rel=\"{rel}\"", els[0],
                           "RFC 5005 §2")
     for end, beyond in (("first", "previous"), ("last", "next")):
         if any(ln.get("href") in selfs for ln in rels.get(end, [])) and rels.get(beyond):
-            ctx.error("fh-past-end", f"the feed is its own rel=\"{end}\" but has a rel=\"{beyond}\"",
+            ctx.report("fh-past-end", f"the feed is its own rel=\"{end}\" but has a rel=\"{beyond}\"",
                       rels[beyond][0], "RFC 5005 §3")
 
 
-def _attrs_and_xml(ctx: Ctx, tree: etree._ElementTree, root: etree._Element) -> None:
+def check_xml_attrs(ctx: Ctx, root: etree._Element) -> None:
     """xml:base must be an IRI reference, xml:lang a language tag, everywhere."""
     for el in _XML_ATTRS(root):
         base = el.get(XML_BASE)
         if base is not None:
             err = core.uri_error(base, full=False)
             if err:
-                ctx.error("xml-base", f"xml:base {base!r} {err[1]}", el, "XML Base; RFC 4287 §2")
+                ctx.report(core.uri_code(err[0], "xml-base"), f"xml:base {base!r} {err[1]}", el, "XML Base; RFC 4287 §2")
         lang = el.get(XML_LANG)
         if lang:
             why = core.language_error(lang)
             if why:
-                ctx.error("language", f"xml:lang {lang!r} {why}", el, "XML 1.0 §2.12; RFC 4287 §2")
+                ctx.report("language", f"xml:lang {lang!r} {why}", el, "XML 1.0 §2.12; RFC 4287 §2")

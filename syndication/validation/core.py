@@ -9,6 +9,7 @@ short reason: the caller decides the code, the level and the spec reference."""
 from __future__ import annotations
 
 import calendar
+import functools
 import html
 import re
 import urllib.parse
@@ -18,6 +19,7 @@ from datetime import date
 from lxml import etree
 
 from ..types import Problem
+from . import rules
 
 #: Files larger than this are refused before parsing.
 MAX_BYTES = 20 * 1024 * 1024
@@ -28,19 +30,91 @@ XHTML = "http://www.w3.org/1999/xhtml"
 
 # --- collecting problems --------------------------------------------------------
 
+#: At most this many problems of one code are listed per file; the rest are counted.
+MAX_PER_CODE = 50
+#: At most this many bytes of problem text per file (codes, messages, references).
+MAX_OUTPUT = 1024 * 1024
+#: A message is cut to this many characters (it may quote hostile input).
+MAX_MESSAGE = 500
+
+
 @dataclass
 class Ctx:
-    """Where the problems of one check go, and what the check was told."""
+    """Where the problems of one check go, and what the check was told.
+
+    Bounded on any input: the first ``MAX_PER_CODE`` problems of a code are
+    kept, then one "and N more" line; the text of all problems stays under
+    ``MAX_OUTPUT`` bytes (``finish`` adds the summary lines)."""
 
     problems: list[Problem] = field(default_factory=list)
     #: Where the feed is published (``--base``), or None.
     self_url: str | None = None
+    #: Codes the profile in force treats as errors whatever their level.
+    escalate: frozenset[str] = frozenset()
+    #: The document is RSS 1.0 / 0.90 (RDF): values may be RDF structures, references need rdf:resource.
+    rdf: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    #: code → (level, how many were not listed).
+    omitted: dict[str, list] = field(default_factory=dict)
+    #: [level, how many] left out by the size limit.
+    dropped: list = field(default_factory=lambda: ["warning", 0])
+    size: int = 0
+
+    def report(self, code: str, message: str, el: object = None, spec: str = "") -> None:
+        """A specification problem: its level comes from the rule table."""
+        rule = rules.CODES[code]
+        level = "error" if code in self.escalate else rule.level
+        self._add(level, code, message, el, spec or rule.clause)
 
     def error(self, code: str, message: str, el: object = None, spec: str = "") -> None:
-        self.problems.append(Problem("error", code, message, _line(el), spec))
+        """A profile's own rule (policy, partners): always an error."""
+        self._add("error", code, message, el, spec)
 
     def warn(self, code: str, message: str, el: object = None, spec: str = "") -> None:
-        self.problems.append(Problem("warning", code, message, _line(el), spec))
+        self._add("warning", code, message, el, spec)
+
+    def _add(self, level: str, code: str, message: str, el: object, spec: str) -> None:
+        n = self.counts.get(code, 0) + 1
+        self.counts[code] = n
+        if n > MAX_PER_CODE:
+            seen = self.omitted.get(code)
+            if seen is None:
+                self.omitted[code] = [level, 1]
+            else:
+                seen[1] += 1
+                if level == "error":
+                    seen[0] = "error"
+            return
+        if len(message) > MAX_MESSAGE:
+            message = message[:MAX_MESSAGE] + "…"
+        cost = len(code) + len(message) + len(spec) + 40
+        if self.size + cost > MAX_OUTPUT:
+            self.dropped[1] += 1
+            if level == "error":
+                self.dropped[0] = "error"
+            return
+        self.size += cost
+        self.problems.append(Problem(level, code, message, _line(el), spec))
+
+    def has_errors(self) -> bool:
+        return (any(p.level == "error" for p in self.problems) or any(v[0] == "error" for v in self.omitted.values())
+                or self.dropped[0] == "error")
+
+    def finish(self) -> list[Problem]:
+        """The problems, with one "and N more" line for each code that hit
+        its limit and one for all that the size limit left out."""
+        out = list(self.problems)
+        for code, (level, n) in self.omitted.items():
+            out.append(Problem(level, code, f"and {n} more {code} problem{'s' * (n != 1)} in this file (at most "
+                               f"{MAX_PER_CODE} of a code are listed)", None, LIMITS))
+        level, n = self.dropped
+        if n:
+            out.append(Problem(level, "too-many-problems", f"and {n} more problem{'s' * (n != 1)} in this file (at "
+                               f"most {MAX_OUTPUT // 1024} KB of problems are listed)", None, LIMITS))
+        return out
+
+
+LIMITS = "syndication validator limits"
 
 
 def _line(el: object) -> int | None:
@@ -73,6 +147,18 @@ def children(el: etree._Element) -> list[etree._Element]:
     return [c for c in el.iterchildren(tag=etree.Element)]
 
 
+def has_text(el: etree._Element) -> bool:
+    """Text directly in ``el`` (its text and its children's tails), beyond white space."""
+    t = el.text
+    if t and not t.isspace():
+        return True
+    for c in el:
+        t = c.tail
+        if t and not t.isspace():
+            return True
+    return False
+
+
 def has_child_elements(el: etree._Element) -> bool:
     return len(el) > 0 and any(isinstance(c.tag, str) for c in el)
 
@@ -97,6 +183,29 @@ def safe_parser() -> etree.XMLParser:
     return parser
 
 
+# --- memoised datatype checks ----------------------------------------------------
+
+#: Values longer than this are checked every time, never kept in a cache.
+_MEMO_MAX_LEN = 512
+
+
+def _memo(maxsize: int):
+    """A bounded cache for a pure check of one string: the same URL, date or
+    language recurs across items and feeds. Long values bypass it, so the
+    cache never holds much memory whatever the input."""
+    def wrap(fn):
+        cached = functools.lru_cache(maxsize=maxsize)(fn)
+
+        @functools.wraps(fn)
+        def check(value: str, *args, **kwargs):
+            if len(value) > _MEMO_MAX_LEN:
+                return fn(value, *args, **kwargs)
+            return cached(value, *args, **kwargs)
+        check.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return check
+    return wrap
+
+
 # --- URIs and IRIs (RFC 3986, RFC 3987) -----------------------------------------
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -104,31 +213,38 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _BAD_URI_CHARS = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _TAG = re.compile(
-    r"^tag:(?:[A-Za-z0-9\-._]+@)?[A-Za-z0-9.\-]+,\d{4}(?:-\d{2}(?:-\d{2})?)?:"
+    r"^tag:(?:[a-z0-9\-._]+@)?[a-z0-9.\-]+,\d{4}(?:-\d{2}(?:-\d{2})?)?:"
     r"[A-Za-z0-9;/?:@&=+$.\-_!~*'()%,\[\]\x80-\U0010ffff]*(?:#[A-Za-z0-9;/?:@&=+$.\-_!~*'()%,\x80-\U0010ffff]*)?$")
 _UUID = re.compile(r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _URN = re.compile(r"^urn:[A-Za-z0-9][A-Za-z0-9\-]{1,31}:(?:[A-Za-z0-9()+,\-.:=@;$_!*'/?#]|%[0-9A-Fa-f]{2})+$", re.I)
 
 
-def uri_error(value: str, *, full: bool = True) -> tuple[str, str] | None:
-    """Check an IRI reference (``full``: it must be absolute).
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
-    Returns None or (kind, reason), kind one of "char", "relative", "tag",
-    "uuid", "urn", "syntax"."""
+
+@_memo(4096)
+def uri_error(value: str, *, full: bool = True, iri: bool = True) -> tuple[str, str] | None:
+    """Check an IRI reference (``full``: it must be absolute; ``iri``:
+    non-ASCII characters are allowed, as in Atom; RSS and its modules take
+    RFC 2396 URIs, where they must be %-encoded).
+
+    Returns None or (kind, reason), kind one of "char", "ascii", "relative",
+    "tag", "uuid", "urn", "syntax", "percent" (see ``uri_code``)."""
     if value == "" and full:
         return "relative", "is empty"
     bad = _BAD_URI_CHARS.search(value)
     if bad:
         return "char", f"contains the character {bad.group()!r}"
-    if _BAD_PERCENT.search(value):
-        return "char", "has a '%' not followed by two hex digits"
+    if not iri and not value.isascii():
+        ch = _NON_ASCII.search(value).group()  # type: ignore[union-attr]
+        return "ascii", f"contains the non-ASCII character {ch!r}: this is an IRI, and RSS needs a URI (%-encode it)"
     scheme = _SCHEME.match(value)
     if not scheme:
         if full:
             return "relative", "is not an absolute URI (no scheme)"
         if ":" in value.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]:
             return "syntax", "has a ':' in its first segment but no valid scheme"
-        return None
+        return _percent(value)
     name = scheme.group()[:-1].lower()
     rest = value[len(scheme.group()):]
     if "[" in value or "]" in value:
@@ -155,7 +271,24 @@ def uri_error(value: str, *, full: bool = True) -> tuple[str, str] | None:
             port = host.rsplit(":", 1)[1]
             if port and not port.isdigit():
                 return "syntax", f"has a port that is not a number: {port!r}"
+    return _percent(value)
+
+
+def _percent(value: str) -> tuple[str, str] | None:
+    # RFC 3986 §2.1 wants two hex digits after '%'; readers and the W3C
+    # service take a bare '%' as itself, so this kind is reported as a warning.
+    if "%" in value and _BAD_PERCENT.search(value):
+        return "percent", "has a '%' not followed by two hex digits"
     return None
+
+
+#: uri_error kinds whose code does not depend on where the URI stands.
+_KIND_CODES = {"ascii": "uri-not-iri", "percent": "uri-percent"}
+
+
+def uri_code(kind: str, default: str) -> str:
+    """The problem code for a uri_error kind: ``default`` unless the kind has its own."""
+    return _KIND_CODES.get(kind, default)
 
 
 def is_absolute_http(value: str) -> bool:
@@ -175,12 +308,13 @@ def _time_ok(h: int, mi: int, s: int) -> bool:
     return h <= 23 and mi <= 59 and s <= 60
 
 
+@_memo(4096)
 def rfc3339_error(value: str) -> str | None:
     """RFC 3339 date-time as RFC 4287 §3.3 restricts it (upper-case T and Z)."""
     m = _RFC3339.match(value)
     if not m:
         return "is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.f](Z|±hh:mm))"
-    y, mo, d, h, mi, s = (int(g) for g in m.group(1, 2, 3, 4, 5, 6))
+    y, mo, d, h, mi, s = map(int, m.group(1, 2, 3, 4, 5, 6))
     if not _date_ok(y, mo, d):
         return "has no such day"
     if not _time_ok(h, mi, s):
@@ -213,54 +347,48 @@ def w3cdtf_error(value: str) -> str | None:
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_ZONES = r"(?:UT|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|Z|[A-IK-Y]|[+-]\d{4})"
-_ZONE = re.compile(_ZONES, re.I)
-_MONTHS_LOWER = [x.lower() for x in _MONTHS]
-_MONTH_NAMES = [calendar.month_name[i].lower() for i in range(1, 13)]
-_DAYS_LOWER = [d.lower() for d in _DAYS]
-_DAY_NAMES = [calendar.day_name[i].lower() for i in range(7)]
-_RFC822_LOOSE = re.compile(
-    r"^\s*(?:([A-Za-z]+)\s*,?\s*)?(\d{1,2})\s+([A-Za-z]+)\s+(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(\S+)?\s*$")
-_RFC2822_STRICT = re.compile(
-    r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
-    r"\d{2}:\d{2}(?::\d{2})? " + _ZONES + "$")
+# The RFC 2822 form readers parse best (weekday optional, four-digit year,
+# a numeric zone or one of RFC 822's names).
+_RFC2822 = re.compile(
+    r"^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d\d?) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) "
+    r"(\d\d):(\d\d)(?::(\d\d))? (?:[+-]?\d\d[03]0|UT|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|Z)$")
+# Everything else RFC 822 allows, once comments are removed: any case, any
+# spacing, two-digit years, military zones.
+_RFC822 = re.compile(
+    r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)\s*,\s*)?\d\d?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+"
+    r"\d\d(?:\d\d)?\s+\d\d:\d\d(?::\d\d)?\s+(?:[+-]\d{4}|ut|gmt|est|edt|cst|cdt|mst|mdt|pst|pdt|[a-ik-z])$")
+_COMMENT = re.compile(r"\([^()]*\)")
+_QUOTED_PAIR = re.compile(r"\\.")
 
 
+@_memo(4096)
 def rfc822_error(value: str) -> tuple[str, str] | None:
-    """An RFC 822 date-time as RSS 2.0 uses it (RFC 2822 form recommended).
+    """An RFC 822 date-time as RSS 2.0 uses it.
 
-    Returns None, ("warning", reason) for a legal but problematic form, or
-    ("error", reason) / ("weekday", reason)."""
-    m = _RFC822_LOOSE.match(value)
-    if not m:
-        return "error", "is not an RFC 822 date-time (e.g. 'Tue, 25 Nov 2025 12:00:00 +0300')"
-    dow, day, mon, year, hh, mm, ss, zone = m.groups()
-    months = _MONTHS_LOWER
-    if mon.lower()[:3] not in months or len(mon) not in (3,) and mon.lower() not in _MONTH_NAMES:
-        return "error", f"has an unknown month {mon!r}"
-    y = int(year)
-    if len(year) == 2:
-        y += 2000 if y < 50 else 1900
-    mo = months.index(mon.lower()[:3]) + 1
-    if not _date_ok(y, mo, int(day)):
-        return "error", "has no such day"
-    if not _time_ok(int(hh), int(mm), int(ss or 0)):
-        return "error", "has no such time of day"
-    if zone is None:
-        return "error", "has no time zone"
-    if not _ZONE.fullmatch(zone):
-        return "error", f"has an unknown time zone {zone!r} (use +hhmm, GMT, UT or a US zone)"
-    if zone[0] in "+-" and int(zone[3:]) > 59:
-        return "error", f"has an impossible time-zone offset {zone!r}"
-    if dow is not None:
-        if dow.lower()[:3] not in _DAYS_LOWER or len(dow) != 3 and dow.lower() not in _DAY_NAMES:
-            return "error", f"has an unknown day of the week {dow!r}"
-        actual = _DAYS[date(y, mo, int(day)).weekday()]
-        if dow.lower()[:3] != actual.lower():
-            return "weekday", f"says {dow} but {day} {mon} {year} is a {actual}"
-    if not _RFC2822_STRICT.match(value):
+    Returns None for the RFC 2822 form with a real date and a matching
+    weekday; ("warning", reason) for other forms RFC 822 allows (comments,
+    two-digit years, odd spacing or zones); ("weekday", reason) when the
+    weekday is wrong; ("error", reason) otherwise."""
+    m = _RFC2822.match(value)
+    if m:
+        dow, day, mon, year = m.group(1, 2, 3, 4)
+        y, mo, d = int(year), _MONTHS.index(mon) + 1, int(day)
+        if not _date_ok(y, mo, d):
+            return "error", "has no such day"
+        if not _time_ok(int(m.group(5)), int(m.group(6)), int(m.group(7) or 0)):
+            return "error", "has no such time of day"
+        if dow is not None and y > 1900:
+            actual = _DAYS[date(y, mo, d).weekday()]
+            if dow != actual:
+                return "weekday", f"says {dow} but {day} {mon} {year} is a {actual}"
+        return None
+    bare = _QUOTED_PAIR.sub("", value[:200])
+    previous = None
+    while previous != bare:  # nested comments, innermost first
+        previous, bare = bare, _COMMENT.sub(" ", bare)
+    if _RFC822.match(bare.strip().lower()):
         return "warning", "is legal RFC 822 but not the RFC 2822 form readers parse best"
-    return None
+    return "error", "is not an RFC 822 date-time (e.g. 'Tue, 25 Nov 2025 12:00:00 +0300')"
 
 
 # --- small datatypes ------------------------------------------------------------
@@ -275,6 +403,7 @@ yo za zh zu""".split())
 _LANG = re.compile(r"^([A-Za-z]{1,8})(-[A-Za-z0-9]{1,8})*$")
 
 
+@_memo(1024)
 def language_error(value: str) -> str | None:
     """A language tag (RFC 3066 / BCP 47) whose primary subtag is an ISO 639 code."""
     m = _LANG.match(value)
@@ -294,31 +423,49 @@ _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _MIME = re.compile(rf"^{_TOKEN}/{_TOKEN}(?:\s*;\s*{_TOKEN}=(?:{_TOKEN}|\"(?:[^\"\\]|\\.)*\"))*\s*$")
 
 
+@_memo(1024)
 def mime_error(value: str) -> str | None:
     return None if _MIME.match(value) else "is not a MIME type (type/subtype)"
 
 
-_EMAIL = re.compile(r"^[A-Za-z0-9_\-+.'!#$%&*/=?^`{|}~]+@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+"
-                    r"[A-Za-z0-9][A-Za-z0-9\-]*$|^[A-Za-z0-9_\-+.']+@\[?\d{1,3}(?:\.\d{1,3}){3}\]?$")
+_ADDR_SPEC = re.compile(r"^[A-Z0-9_\-+.']+@(?:[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.|(?:[A-Z0-9\-]+\.)+)[A-Z0-9][-A-Z0-9]*$",
+                        re.I)
+_SIMPLE_ADDR = re.compile(r"^[\w.%+-]+@[A-Za-z][\w.-]+$")
 
 
-def email_error(value: str) -> str | None:
-    return None if _EMAIL.match(value) else "is not an e-mail address (addr-spec)"
-
-
-def contact_error(value: str) -> tuple[str, str] | None:
-    """RSS 2.0 person: an e-mail address, optionally followed by '(Name)'.
-
-    Returns None, ("warning", why) when an address is there but not in that
-    form, or ("error", why) when there is no address (outside parentheses)."""
-    m = re.match(r"^(\S+@\S+?)(?:\s+\((.+)\))?$", value.strip())
-    if m and not email_error(m.group(1)):
+def addr_spec_error(value: str) -> tuple[str, str] | None:
+    """An e-mail address: None, ("warning", why) for one whose domain has no
+    dots (it reaches no one outside the host), ("error", why) otherwise."""
+    if _ADDR_SPEC.match(value):
         return None
-    outside = re.sub(r"\([^)]*\)", " ", urllib.parse.unquote(value))
-    for token in re.split(r"[\s<>,;\"]+|mailto:|\?.*$", outside):
-        if token and not email_error(token):
-            return "warning", "has an e-mail address, but not in the form 'address (Name)'"
-    return "error", "is not an e-mail address optionally followed by '(Name)'"
+    if _SIMPLE_ADDR.match(value):
+        return "warning", "has a domain without dots, which reaches no one outside its own host"
+    return "error", "is not an e-mail address (addr-spec)"
+
+
+def contact_error(value: str) -> tuple[str, str, str] | None:
+    """RSS 2.0 person: an e-mail address, then the name in parentheses.
+
+    Returns None or (level, code, why): an address without '(Name)' is a
+    best-practice warning; a value ending in '(Name)' (or with no '@')
+    must hold one valid address."""
+    from email.utils import getaddresses
+
+    value = value.strip()
+    if len(value) > 1000:  # no address is this long; don't hand it to the address parser
+        return "error", "invalid-contact", "is not an e-mail address optionally followed by '(Name)'"
+    if value.startswith("mailto:"):
+        value = urllib.parse.unquote(value.split(":", 1)[1])
+    if value.find("@") > 0 and not value.endswith(")"):
+        return "warning", "contact-form", "should be an e-mail address followed by the name in parentheses"
+    addresses = getaddresses([value])
+    addr = addresses[0][1] if len(addresses) == 1 else value
+    res = addr_spec_error(addr)
+    if res is None:
+        return None
+    if res[0] == "warning":
+        return "warning", "email-simple-domain", f"{addr!r} {res[1]}"
+    return "error", "invalid-contact", "is not an e-mail address optionally followed by '(Name)'"
 
 
 def nonneg_int_error(value: str) -> str | None:

@@ -6,6 +6,7 @@ from namespaces we do not know are left alone (extensions are allowed)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -23,6 +24,7 @@ MEDIA = "http://search.yahoo.com/mrss/"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 GEORSS = "http://www.georss.org/georss"
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+GML = "http://www.opengis.net/gml"
 THR = "http://purl.org/syndication/thread/1.0"
 FH = "http://purl.org/syndication/history/1.0"
 SLASH = "http://purl.org/rss/1.0/modules/slash/"
@@ -50,6 +52,10 @@ class Rule:
     #: Attributes it may carry → their check (None: any value).
     attrs: dict[str, Check | None] = field(default_factory=dict)
     required_attrs: tuple[str, ...] = ()
+    #: Required only in RSS 1.0 (RDF), where the element is a reference.
+    rdf_required: tuple[str, ...] = ()
+    #: Child elements it must hold (Clark names), for nested elements.
+    children: tuple[str, ...] = ()
     #: May hold child elements (checked by their own namespace's rules).
     nested: bool = False
     #: At most one per parent.
@@ -71,13 +77,13 @@ def _enum(*values: str, ci: bool = False) -> Check:
 
 
 def _uri(v: str) -> str | None:
-    err = core.uri_error(v, full=True)
-    return err[1] if err else None
+    err = core.uri_error(v, full=True, iri=False)
+    return err[1] if err and err[0] != "percent" else None
 
 
 def _uri_ref(v: str) -> str | None:
     err = core.uri_error(v, full=False)
-    return err[1] if err else None
+    return err[1] if err and err[0] != "percent" else None
 
 
 def _lat(v: str) -> str | None:
@@ -112,28 +118,12 @@ def _duration(v: str) -> str | None:
     return None if re.fullmatch(r"\d+(:[0-5]?\d){0,2}", v) else "is not a duration (seconds, MM:SS or HH:MM:SS)"
 
 
-def _npt(v: str) -> str | None:
-    return None if re.fullmatch(r"(now|\d+(\.\d*)?|\d+:[0-5]\d:[0-5]\d(\.\d*)?)", v) else "is not an NPT time"
-
-
-def _nonblank(v: str) -> str | None:
-    return None if v.strip() else "is blank"
-
-
 def _empty(v: str) -> str | None:
     return None if not v.strip() else "must be empty"
 
 
-def _truefalse(v: str) -> str | None:
-    return None if v in ("true", "false") else "is not 'true' or 'false'"
-
-
-def _yes(v: str) -> str | None:
-    return None if v in ("yes", "Yes", "YES") else "is not 'yes'"
-
-
 def _int_list(v: str) -> str | None:
-    return None if re.fullmatch(r"\d+(,\d+)*", v) else "is not a comma-separated list of integers"
+    return None if re.fullmatch(r"\d+(,\s*\d+)*", v) else "is not a comma-separated list of integers"
 
 
 def _nonneg(v: str) -> str | None:
@@ -145,23 +135,32 @@ def _pos(v: str) -> str | None:
 
 
 DC_SPEC = "Dublin Core (DCMI) elements 1.1"
-_DC_NAMES = ("title creator subject description publisher contributor type format identifier source "
-             "relation coverage rights").split()
-DC_RULES: dict[str, Rule] = {n: Rule(spec=DC_SPEC) for n in _DC_NAMES}
+#: Elements that describe the resource as a whole are single-valued in a
+#: feed's channel or item (one title, one date, …); people, subjects,
+#: relations and coverage may repeat.
+_DC_ONCE = "title description type format source language rights date".split()
+_DC_MANY = "creator subject publisher contributor identifier relation coverage".split()
+DC_RULES: dict[str, Rule] = {n: Rule(once=True, spec=f"{DC_SPEC} {n}") for n in _DC_ONCE}
+DC_RULES.update({n: Rule(spec=f"{DC_SPEC} {n}") for n in _DC_MANY})
 DC_RULES["date"] = Rule(core.w3cdtf_error, "dc-date", spec=f"{DC_SPEC} date (W3C-DTF)")
-DC_RULES["language"] = Rule(core.language_error, "language", spec=f"{DC_SPEC} language (RFC 3066)")
+DC_RULES["language"] = Rule(core.language_error, "language", once=True, spec=f"{DC_SPEC} language (RFC 3066)")
 
 DCT_SPEC = "DCMI terms"
-_DCT_DATES = "created modified issued dateAccepted dateCopyrighted dateSubmitted date".split()
-_DCT_OTHER = ("abstract accessRights accrualMethod accrualPeriodicity accrualPolicy alternative audience "
-              "bibliographicCitation conformsTo contributor coverage creator description educationLevel extent "
+#: W3C-DTF dates, once each.
+_DCT_DATES = "created modified issued".split()
+#: Single-valued text terms.
+_DCT_ONCE = "abstract dateAccepted dateCopyrighted dateSubmitted mediator tableOfContents".split()
+_DCT_OTHER = ("accessRights accrualMethod accrualPeriodicity accrualPolicy alternative audience "
+              "bibliographicCitation conformsTo contributor coverage creator description educationLevel "
               "format hasFormat hasPart hasVersion identifier instructionalMethod isFormatOf isPartOf "
-              "isReferencedBy isReplacedBy isRequiredBy isVersionOf language license mediator medium provenance "
+              "isReferencedBy isReplacedBy isRequiredBy isVersionOf language license medium provenance "
               "publisher references relation replaces requires rights rightsHolder source spatial subject "
-              "tableOfContents temporal title type available valid").split()
-DCT_RULES: dict[str, Rule] = {n: Rule(nested=True, open_attrs=True, spec=DCT_SPEC) for n in _DCT_OTHER}
-DCT_RULES.update({n: Rule(core.w3cdtf_error, "dc-date", open_attrs=True, spec=f"{DCT_SPEC} {n} (W3C-DTF)")
+              "temporal title type available valid date").split()
+DCT_RULES: dict[str, Rule] = {n: Rule(nested=True, open_attrs=True, spec=f"{DCT_SPEC} {n}") for n in _DCT_OTHER}
+DCT_RULES.update({n: Rule(nested=True, open_attrs=True, once=True, spec=f"{DCT_SPEC} {n}") for n in _DCT_ONCE})
+DCT_RULES.update({n: Rule(core.w3cdtf_error, "dc-date", open_attrs=True, once=True, spec=f"{DCT_SPEC} {n} (W3C-DTF)")
                   for n in _DCT_DATES})
+DCT_RULES["extent"] = Rule(_pos, "invalid-value", once=True, spec=f"{DCT_SPEC} extent")
 
 CONTENT_RULES = {"encoded": Rule(once=True, where=frozenset({"item", "any"}),
                                  spec="RSS content module content:encoded"),
@@ -193,7 +192,7 @@ _GEO_ATTRS: dict[str, Check | None] = {"featuretypetag": None, "relationshiptag"
 GEORSS_RULES = {
     "point": Rule(_point, "georss-point", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:point"),
     "line": Rule(_coords(None, 4), "georss-line", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:line"),
-    "polygon": Rule(_coords(None, 8), "georss-polygon", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:polygon"),
+    "polygon": Rule(_coords(None, 4), "georss-polygon", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:polygon"),
     "box": Rule(_coords(4), "georss-box", attrs=_GEO_ATTRS, spec=f"{GEORSS_SPEC} georss:box"),
     "featureTypeTag": Rule(spec=GEORSS_SPEC), "relationshipTag": Rule(spec=GEORSS_SPEC),
     "featureName": Rule(spec=GEORSS_SPEC), "elev": Rule(core.float_error, "georss-elev", spec=GEORSS_SPEC),
@@ -201,10 +200,43 @@ GEORSS_RULES = {
     "radius": Rule(core.float_error, "georss-radius", spec=GEORSS_SPEC),
     "where": Rule(nested=True, spec="GeoRSS GML"),
 }
+_NUM = r"[-+]?\d+\.?\d*"
+
+
+def _gml_pos(v: str) -> str | None:
+    # two numbers in the feature's coordinate system (WGS84 by default, but srsName may say otherwise)
+    return None if re.fullmatch(rf"\s*{_NUM}[ ,]{_NUM}\s*", v) else "is not a position (two numbers)"
+
+
+def _gml_pos_list(v: str) -> str | None:
+    parts = v.replace(",", " ").split()
+    if len(parts) < 4 or len(parts) % 2 or not all(re.fullmatch(_NUM, p) for p in parts):
+        return "is not a list of two or more positions"
+    return None
+
+
+GML_SPEC = "GeoRSS GML"
+_SRS = {"srsName": None, "srsDimension": None}
+#: GeoRSS GML: what a georss:where may hold (a point, a line, a polygon or an envelope).
+GML_RULES = {
+    "Point": Rule(nested=True, attrs=_SRS, spec=f"{GML_SPEC} gml:Point"),
+    "pos": Rule(_gml_pos, "georss-point", spec=f"{GML_SPEC} gml:pos"),
+    "LineString": Rule(nested=True, attrs=_SRS, spec=f"{GML_SPEC} gml:LineString"),
+    "posList": Rule(_gml_pos_list, "georss-line", attrs=_SRS, spec=f"{GML_SPEC} gml:posList"),
+    "Polygon": Rule(nested=True, attrs=_SRS, spec=f"{GML_SPEC} gml:Polygon"),
+    "exterior": Rule(nested=True, spec=f"{GML_SPEC} gml:exterior"),
+    "interior": Rule(nested=True, spec=f"{GML_SPEC} gml:interior"),
+    "LinearRing": Rule(nested=True, attrs=_SRS, spec=f"{GML_SPEC} gml:LinearRing"),
+    "Envelope": Rule(nested=True, attrs=_SRS, spec=f"{GML_SPEC} gml:Envelope"),
+    "lowerCorner": Rule(_gml_pos, "georss-point", spec=f"{GML_SPEC} gml:lowerCorner"),
+    "upperCorner": Rule(_gml_pos, "georss-point", spec=f"{GML_SPEC} gml:upperCorner"),
+}
+
 GEO_RULES = {
     "lat": Rule(_lat, "geo-lat", spec="W3C Basic Geo lat"), "long": Rule(_lon, "geo-long", spec="W3C Basic Geo long"),
     "alt": Rule(core.float_error, "geo-alt", spec="W3C Basic Geo alt"),
-    "Point": Rule(nested=True, open_attrs=True, spec="W3C Basic Geo Point"),
+    "Point": Rule(nested=True, open_attrs=True, children=(f"{{{GEO}}}lat", f"{{{GEO}}}long"),
+                  spec="W3C Basic Geo Point"),
 }
 
 THR_SPEC = "RFC 4685"
@@ -231,13 +263,12 @@ YANDEX_RULES = {
     "online": Rule(nested=True, open_attrs=True, spec=YANDEX_SPEC),
 }
 
-ADMIN_RULES = {
-    "errorReportsTo": Rule(_empty, "admin-not-empty", attrs={"{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource": _uri},
-                           required_attrs=("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource",), once=True,
-                           spec="RSS admin module"),
-    "generatorAgent": Rule(_empty, "admin-not-empty", attrs={"{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource": _uri},
-                           required_attrs=("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}resource",), once=True,
-                           spec="RSS admin module"),
+_RDF_RESOURCE = f"{{{RDF}}}resource"
+ADMIN_RULES = {  # RDF references: rdf:resource is required in RSS 1.0, and checked wherever it is given
+    "errorReportsTo": Rule(attrs={_RDF_RESOURCE: _uri}, rdf_required=(_RDF_RESOURCE,), once=True,
+                           where=frozenset({"channel", "any"}), spec="RSS admin module"),
+    "generatorAgent": Rule(attrs={_RDF_RESOURCE: _uri}, rdf_required=(_RDF_RESOURCE,), once=True,
+                           where=frozenset({"channel", "any"}), spec="RSS admin module"),
 }
 
 WFW_RULES = {"comment": Rule(_uri, "wfw-comment", spec="Well-Formed Web CommentAPI"),
@@ -254,6 +285,11 @@ APP_RULES = {
     "collection": Rule(nested=True, open_attrs=True, where=frozenset({"channel"}), spec=f"{APP_SPEC} §8.3.3"),
 }
 
+ICBM = "http://postneo.com/icbm"
+ICBM_RULES = {
+    "latitude": Rule(_lat, "geo-lat", spec="ICBM RSS module"), "longitude": Rule(_lon, "geo-long", spec="ICBM RSS module"),
+}
+
 GEOURL_RULES = {
     "latitude": Rule(_lat, "geo-lat", spec="GeoURL module"), "longitude": Rule(_lon, "geo-long", spec="GeoURL module"),
 }
@@ -263,29 +299,55 @@ NAMESPACES: dict[str, dict[str, Rule]] = {
     CONTENT: CONTENT_RULES, DC: DC_RULES, DCTERMS: DCT_RULES, SY: SY_RULES, SLASH: SLASH_RULES,
     GEORSS: GEORSS_RULES, GEO: GEO_RULES, THR: THR_RULES, FH: FH_RULES, YANDEX: YANDEX_RULES,
     ADMIN: ADMIN_RULES, WFW: WFW_RULES, CC: CC_RULES, APP: APP_RULES, GEOURL: GEOURL_RULES,
+    ICBM: ICBM_RULES, ICBM + "/": ICBM_RULES, GML: GML_RULES,
 }
 
-#: Namespaces people get wrong, and the right one.
-MISTAKEN = {
-    "http://search.yahoo.com/rss": MEDIA, "http://search.yahoo.com/mrss": MEDIA,
-    "http://tools.search.yahoo.com/mrss/": MEDIA,
-    "http://purl.org/atom/ns#": ATOM, "http://www.w3.org/2005/atom": ATOM,
-    "http://purl.org/dc/elements/1.0/": DC, "http://purl.org/rss/1.0/modules/content": CONTENT,
-}
+#: The usual prefix of each namespace, for messages.
+PREFIXES = {CONTENT: "content", DC: "dc", DCTERMS: "dcterms", SY: "sy", MEDIA: "media", ITUNES: "itunes",
+            GEORSS: "georss", GEO: "geo", THR: "thr", FH: "fh", SLASH: "slash", YANDEX: "yandex", ATOM: "atom",
+            ADMIN: "admin", WFW: "wfw", CC: "creativeCommons", APP: "app", GEOURL: "geourl", TRACKBACK: "trackback",
+            RDF: "rdf"}
+
+#: Namespace names that are errors wherever an element uses them: Atom 0.3's
+#: (obsolete) and Media RSS's without its final slash (the W3C service's
+#: ObsoleteNamespace and MediaRssNamespace); the second is still read as Media RSS.
+WRONG: dict[str, str | None] = {"http://purl.org/atom/ns#": None, "http://search.yahoo.com/mrss": MEDIA}
+_KNOWN = (*NAMESPACES, MEDIA, ITUNES, TRACKBACK, ATOM)
+
+
+def _near(ns: str) -> str:
+    m = re.match(r".*\w", ns)
+    return m.group().lower() if m else ns
+
+
+_NEARLY = {_near(ns): ns for ns in _KNOWN}
+
+
+@functools.lru_cache(maxsize=256)
+def canonical(ns: str) -> str:
+    """A namespace name as readers (and the W3C service) take it: one that
+    differs from a known one only in case or a final '/' or '#' is that one."""
+    return ns if ns in NAMESPACES else _NEARLY.get(_near(ns), ns)
 
 
 def check_element(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) -> None:
     """Check one extension element (a child of channel/item/feed/entry)."""
     ns, local = qname(el)
-    if ns in MISTAKEN:
-        ctx.error("namespace-wrong", f"namespace {ns!r} is a mistake for {MISTAKEN[ns]!r}", el, "Namespaces in XML")
-        return
+    if ns in WRONG:
+        right = WRONG[ns]
+        ctx.report("namespace-wrong", f"namespace {ns!r} is " + (f"a mistake for {right!r}" if right else
+                   "Atom 0.3's, which is obsolete"), el, "Namespaces in XML")
+        if right is None:
+            return
+        ns = right
+    else:
+        ns = canonical(ns)
     if ns == MEDIA:
         from .media import check_media
         check_media(ctx, el, where, seen)
         return
     if ns == TRACKBACK:
-        _trackback(ctx, el, where)
+        _trackback(ctx, el, where, seen)
         return
     if ns == ITUNES:
         from .itunes import check_itunes
@@ -298,16 +360,22 @@ def check_element(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]
     prefix = el.prefix or ns
     name = f"{prefix}:{local}"
     if rule is None or where not in rule.where:
-        ctx.error("undefined-element", f"<{name}> is not defined here", el, rule.spec if rule else f"namespace {ns}")
+        ctx.report("undefined-element", f"<{name}> is not defined here", el, rule.spec if rule else f"namespace {ns}")
         return
     apply_rule(ctx, el, rule, name, seen)
+
+
+def qname_of(tag: str) -> str:
+    """'{ns}local' → 'prefix:local' with the usual prefix of a known namespace."""
+    ns, _, local = tag[1:].partition("}")
+    return f"{PREFIXES.get(ns, ns)}:{local}"
 
 
 def apply_rule(ctx: Ctx, el: etree._Element, rule: Rule, name: str, seen: dict[str, int] | None) -> None:
     if seen is not None and rule.once:
         key = el.tag
         if key in seen:
-            ctx.error("duplicate-element", f"<{name}> appears more than once (also line {seen[key]})", el, rule.spec)
+            ctx.report("duplicate-element", f"<{name}> appears more than once (also line {seen[key]})", el, rule.spec)
         else:
             seen[key] = el.sourceline or 0
     for attr, value in el.attrib.items():
@@ -316,15 +384,18 @@ def apply_rule(ctx: Ctx, el: etree._Element, rule: Rule, name: str, seen: dict[s
             if check is not None:
                 why = check(value)
                 if why:
-                    ctx.error("invalid-attribute", f"<{name}> {attr}={value!r} {why}", el, rule.spec)
+                    ctx.report("invalid-attribute", f"<{name}> {attr}={value!r} {why}", el, rule.spec)
         elif not rule.open_attrs and not attr.startswith("{"):
-            ctx.error("unexpected-attribute", f"<{name}> may not have the attribute {attr!r}", el, rule.spec)
-    for attr in rule.required_attrs:
+            ctx.report("unexpected-attribute", f"<{name}> may not have the attribute {attr!r}", el, rule.spec)
+    for attr in rule.required_attrs + (rule.rdf_required if ctx.rdf else ()):
         if el.get(attr) is None:
-            ctx.error("missing-attribute", f"<{name}> lacks the attribute {attr!r}", el, rule.spec)
+            ctx.report("missing-attribute", f"<{name}> lacks the attribute {attr!r}", el, rule.spec)
+    for tag in rule.children:
+        if el.find(tag) is None:
+            ctx.report("missing-element", f"<{name}> lacks <{qname_of(tag)}>", el, rule.spec)
     if core.has_child_elements(el):
-        if not rule.nested:
-            ctx.error("undefined-element", f"<{name}> may not contain elements", el, rule.spec)
+        if not rule.nested and not ctx.rdf:  # RSS 1.0 values may be RDF structures
+            ctx.report("undefined-element", f"<{name}> may not contain elements", el, rule.spec)
             return
         inner: dict[str, int] = {}
         for child in core.children(el):
@@ -334,31 +405,41 @@ def apply_rule(ctx: Ctx, el: etree._Element, rule: Rule, name: str, seen: dict[s
         value = text(el)
         why = rule.value(value)
         if why:
-            ctx.error(rule.code, f"<{name}> {value!r} {why}", el, rule.spec)
+            ctx.report(rule.code, f"<{name}> {value!r} {why}", el, rule.spec)
 
 
 TRACKBACK_SPEC = "TrackBack RSS module"
 
 
-def _trackback(ctx: Ctx, el: etree._Element, where: str) -> None:
-    """trackback:ping and trackback:about: the URL is the text in RSS 2.0,
-    rdf:resource in RSS 1.0 (RDF)."""
+def _trackback(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) -> None:
+    """trackback:ping (once) and trackback:about (many), in an item or
+    entry only: the URL is the text in RSS 2.0 and Atom, rdf:resource in
+    RSS 1.0 (RDF)."""
     local = qname(el)[1]
     if local not in ("ping", "about"):
-        ctx.error("undefined-element", f"<trackback:{local}> is not defined", el, TRACKBACK_SPEC)
+        ctx.report("undefined-element", f"<trackback:{local}> is not defined", el, TRACKBACK_SPEC)
         return
+    if where != "item":
+        ctx.report("undefined-element", f"<trackback:{local}> belongs in an item or entry, not in a {where}", el,
+                   TRACKBACK_SPEC)
+        return
+    if local == "ping":
+        if el.tag in seen:
+            ctx.report("duplicate-element", "<trackback:ping> appears more than once", el, TRACKBACK_SPEC)
+        seen[el.tag] = el.sourceline or 0
     in_rdf = el.getroottree().getroot().tag == f"{{{RDF}}}RDF"
     resource = el.get(f"{{{RDF}}}resource")
     if in_rdf:
         if resource is None:
-            ctx.error("missing-attribute", f"<trackback:{local}> lacks rdf:resource", el, TRACKBACK_SPEC)
+            ctx.report("missing-attribute", f"<trackback:{local}> lacks rdf:resource", el, TRACKBACK_SPEC)
             return
         value = resource
     else:
         if resource is not None:
-            ctx.error("unexpected-attribute", f"<trackback:{local}> in RSS 2.0 takes its URL as text, not rdf:resource",
+            ctx.report("unexpected-attribute", f"<trackback:{local}> in RSS 2.0 takes its URL as text, not rdf:resource",
                       el, TRACKBACK_SPEC)
         value = text(el)
-    err = core.uri_error(value, full=True)
+    err = core.uri_error(value, full=True, iri=False)
     if err:
-        ctx.error("invalid-url", f"<trackback:{local}> {value!r} {err[1]}", el, TRACKBACK_SPEC)
+        ctx.report(core.uri_code(err[0], "invalid-url"), f"<trackback:{local}> {value!r} {err[1]}",
+                   el, TRACKBACK_SPEC)

@@ -4,6 +4,8 @@ Apple's "Podcast RSS feed requirements" define them."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Callable
 
 from lxml import etree
 
@@ -11,12 +13,64 @@ from . import core
 from .core import Ctx, qname, text
 
 SPEC = "Apple Podcasts RSS tags"
-_CHANNEL = frozenset("author block category complete explicit image keywords new-feed-url owner subtitle summary "
-                     "type title link".split())
-_ITEM = frozenset("author block duration explicit image isClosedCaptioned order subtitle summary title episode "
-                  "season episodeType keywords".split())
-_ONCE = frozenset("author block complete explicit image new-feed-url owner subtitle summary type title duration "
-                  "isClosedCaptioned order episode season episodeType keywords".split())
+_C, _I, _B = frozenset({"channel"}), frozenset({"item"}), frozenset({"channel", "item"})
+
+
+def _enum(*values: str, ci: bool = False):
+    allowed = {v.lower() for v in values} if ci else set(values)
+
+    def check(v: str) -> str | None:
+        return None if (v.lower() if ci else v) in allowed else f"is not one of: {', '.join(values)}"
+    return check
+
+
+def _duration(v: str) -> str | None:
+    return None if re.fullmatch(r"\d+(?::[0-5]\d(?::[0-5]\d)?)?", v) else "is not seconds, MM:SS or HH:MM:SS"
+
+
+def _url(v: str) -> str | None:
+    err = core.uri_error(v, full=True, iri=False)
+    return err[1] if err and err[0] != "percent" else None
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One itunes: element: where it may stand, once or many, its value."""
+
+    where: frozenset[str]
+    once: bool = True
+    #: value check (None: any text) and the code of a bad value
+    value: Callable[[str], str | None] | None = None
+    code: str = "invalid-value"
+    #: longest value (characters), 0: no limit
+    max_len: int = 0
+
+
+#: Every Apple Podcasts tag the validator knows; adding one is one line.
+TAGS: dict[str, Tag] = {
+    "author": Tag(_B, max_len=255),
+    "block": Tag(_B, value=_enum("yes", "no", "clean", ci=True), code="itunes-yes-no"),
+    "category": Tag(_C, once=False),
+    "complete": Tag(_C, value=_enum("yes", "no", ci=True), code="itunes-yes-no"),
+    "explicit": Tag(_B, value=_enum("true", "false", ci=True), code="itunes-explicit"),
+    "image": Tag(_B),
+    "keywords": Tag(_B, max_len=255),
+    "new-feed-url": Tag(_C, value=_url, code="itunes-url"),
+    "owner": Tag(_C),
+    "subtitle": Tag(_B, max_len=255),
+    "summary": Tag(_B, max_len=4000),
+    "type": Tag(_C, value=_enum("episodic", "serial"), code="itunes-type"),
+    "title": Tag(_B),
+    "link": Tag(_C, once=False),
+    "pubDate": Tag(_C),
+    "duration": Tag(_I, value=_duration, code="itunes-duration"),
+    "isClosedCaptioned": Tag(_I, value=_enum("yes", "no", ci=True), code="itunes-yes-no"),
+    "order": Tag(_I, value=core.pos_int_error, code="itunes-number"),
+    "episode": Tag(_I, value=core.pos_int_error, code="itunes-number"),
+    "season": Tag(_I, value=core.pos_int_error, code="itunes-number"),
+    "episodeType": Tag(_I, value=_enum("full", "trailer", "bonus"), code="itunes-episode-type"),
+}
+_OWNER = {"email": 1, "name": 255}
 
 #: Apple's categories → subcategories (the current list).
 CATEGORIES: dict[str, frozenset[str]] = {k: frozenset(v.split("|")) if v else frozenset() for k, v in {
@@ -55,6 +109,17 @@ OLD_CATEGORIES: dict[str, frozenset[str]] = {k: frozenset(v.split("|")) if v els
     "Sports & Recreation": "Amateur|College & High School|Outdoor|Professional",
     "Technology": "Gadgets|Tech News|Podcasting|Software How-To", "TV & Film": "",
 }.items()}
+#: Apple's first lists (2005–2012), still met in old podcasts; obsolete too.
+for _k, _v in {
+    "Arts": "Literature", "Arts & Entertainment": "Architecture|Design|Entertainment|Games|Performing Arts|"
+    "Photography|Poetry|Science Fiction", "Audio Blogs": "", "Business": "Finance|News", "Family": "", "Food": "",
+    "Health": "Diet & Nutrition|Fitness|Relationships", "International": "Australian|Belgian|Brazilian|Canadian|"
+    "Chinese|Dutch|French|German|Hebrew|Italian|Japanese|Norwegian|Polish|Portuguese|Spanish|Swedish",
+    "Movies & Television": "", "Politics": "", "Public Radio": "", "Religion & Spirituality": "New Age|Philosophy",
+    "Talk Radio": "", "Technology": "Computers|Developers|Information Technology|News|Operating Systems|"
+    "Smart Phones|Text/Speech", "Transportation": "Automotive|Aviation|Bicycles|Commuting", "Travel": "",
+}.items():
+    OLD_CATEGORIES[_k] = OLD_CATEGORIES.get(_k, frozenset()) | (frozenset(_v.split("|")) if _v else frozenset())
 
 
 def _spec(name: str) -> str:
@@ -63,86 +128,86 @@ def _spec(name: str) -> str:
 
 def check_itunes(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) -> None:
     name = qname(el)[1]
-    allowed = _CHANNEL if where == "channel" else _ITEM if where == "item" else _CHANNEL | _ITEM
-    if name not in allowed:
-        ctx.error("undefined-element", f"<itunes:{name}> is not defined in {where}", el, SPEC)
+    tag = TAGS.get(name)
+    if tag is None or (where in ("channel", "item") and where not in tag.where):
+        ctx.report("undefined-element", f"<itunes:{name}> is not defined in {where}", el, SPEC)
         return
-    if name in _ONCE:
+    if tag.once:
         if el.tag in seen:
-            ctx.error("duplicate-element", f"<itunes:{name}> appears more than once", el, _spec(name))
+            ctx.report("duplicate-element", f"<itunes:{name}> appears more than once", el, _spec(name))
         seen[el.tag] = el.sourceline or 0
     value = text(el)
-    if name == "explicit":
-        if value.lower() not in ("true", "false"):
-            ctx.error("itunes-explicit", f"<itunes:explicit> {value!r} is not 'true' or 'false'", el, _spec(name))
-    elif name in ("block", "complete"):
-        if value.lower() not in ("yes", "no", "true", "false"):
-            ctx.error("itunes-yes-no", f"<itunes:{name}> {value!r} is not 'Yes' or 'No'", el, _spec(name))
+    if tag.value is not None:
+        why = tag.value(value)
+        if why:
+            ctx.report(tag.code, f"<itunes:{name}> {value!r} {why}", el, _spec(name))
+    if tag.max_len and len(value) > tag.max_len:
+        ctx.report("itunes-too-long", f"<itunes:{name}> is {len(value)} characters; the limit is {tag.max_len}", el,
+                   _spec(name))
+    if name == "keywords" and " " in value and "," not in value:
+        ctx.report("itunes-keywords", "<itunes:keywords> should separate keywords with commas, not spaces", el,
+                   _spec(name))
     elif name == "image":
         href = el.get("href")
         if href is None:
-            ctx.error("missing-attribute", "<itunes:image> lacks the attribute 'href'", el, _spec(name))
-        elif not href.lower().startswith(("http://", "https://")) or core.uri_error(href):
-            ctx.error("itunes-image", f"<itunes:image> href={href!r} is not an absolute http(s) URL", el, _spec(name))
+            ctx.report("missing-attribute", "<itunes:image> lacks the attribute 'href'", el, _spec(name))
+        elif not re.match(r"(?i)https?://[^/:?#\s]+(?::\d+)?(?:/|$)", href) or core.uri_error(href, iri=False):
+            ctx.report("itunes-image", f"<itunes:image> href={href!r} is not an absolute http(s) URL", el, _spec(name))
     elif name == "category":
         _category(ctx, el, None)
-    elif name == "duration":
-        if not re.fullmatch(r"\d+(?::[0-5]?\d){0,2}", value):
-            ctx.error("itunes-duration", f"<itunes:duration> {value!r} is not seconds, MM:SS or HH:MM:SS", el,
-                      _spec(name))
-    elif name in ("season", "episode"):
-        why = core.pos_int_error(value)
-        if why:
-            ctx.error("itunes-number", f"<itunes:{name}> {value!r} {why}", el, _spec(name))
-    elif name == "episodeType":
-        if value not in ("full", "trailer", "bonus"):
-            ctx.error("itunes-episode-type", f"<itunes:episodeType> {value!r} is not full, trailer or bonus", el,
-                      _spec(name))
-    elif name == "type":
-        if value not in ("episodic", "serial"):
-            ctx.error("itunes-type", f"<itunes:type> {value!r} is not episodic or serial", el, _spec(name))
-    elif name in ("summary", "subtitle"):
-        limit = 4000 if name == "summary" else 255
-        if len(value) > limit:
-            ctx.error("itunes-too-long", f"<itunes:{name}> is {len(value)} characters; the limit is {limit}", el,
-                      _spec(name))
-    elif name == "new-feed-url":
-        err = core.uri_error(value)
-        if err:
-            ctx.error("itunes-url", f"<itunes:new-feed-url> {value!r} {err[1]}", el, _spec(name))
     elif name == "owner":
-        email = el.find(f"{{{el.nsmap.get(el.prefix) or qname(el)[0]}}}email")
-        if email is None:
-            ctx.error("missing-element", "<itunes:owner> lacks <itunes:email>", el, _spec(name))
-        else:
-            why = core.email_error(text(email))
-            if why:
-                ctx.error("invalid-contact", f"<itunes:email> {text(email)!r} {why}", email, _spec("email"))
+        _owner(ctx, el)
     if name not in ("owner", "category") and core.has_child_elements(el):
-        ctx.error("undefined-element", f"<itunes:{name}> may not contain elements", el, _spec(name))
+        ctx.report("undefined-element", f"<itunes:{name}> may not contain elements", el, _spec(name))
+
+
+def _owner(ctx: Ctx, el: etree._Element) -> None:
+    ns = qname(el)[0]
+    kids: dict[str, int] = {}
+    for c in core.children(el):
+        cns, local = qname(c)
+        if cns != ns:
+            continue
+        if local not in _OWNER:
+            ctx.report("undefined-element", f"<itunes:{local}> is not allowed in <itunes:owner>", c, _spec("owner"))
+            continue
+        kids[local] = kids.get(local, 0) + 1
+        if kids[local] == 2:
+            ctx.report("duplicate-element", f"<itunes:owner> has more than one <itunes:{local}>", c, _spec("owner"))
+        value = text(c)
+        if local == "email":
+            res = core.addr_spec_error(value)
+            if res:
+                ctx.report("invalid-contact" if res[0] == "error" else "email-simple-domain",
+                           f"<itunes:email> {value!r} {res[1]}", c, _spec("email"))
+        elif len(value) > _OWNER[local]:
+            ctx.report("itunes-too-long", f"<itunes:name> is {len(value)} characters; the limit is {_OWNER[local]}",
+                       c, _spec("owner"))
+    if "email" not in kids:
+        ctx.report("missing-element", "<itunes:owner> lacks <itunes:email>", el, _spec("owner"))
 
 
 def _category(ctx: Ctx, el: etree._Element, parent: str | None) -> None:
+    """A category from Apple's list; one from the earlier list is obsolete
+    (a warning); anything else, or a subcategory of another, is an error."""
     cat = el.get("text")
     if cat is None:
-        ctx.error("missing-attribute", "<itunes:category> lacks the attribute 'text'", el, _spec("category"))
+        ctx.report("missing-attribute", "<itunes:category> lacks the attribute 'text'", el, _spec("category"))
         return
-    if parent is None:
-        known = cat in CATEGORIES or cat in OLD_CATEGORIES
-        if not known:
-            ctx.error("itunes-category", f"<itunes:category> {cat!r} is not an Apple Podcasts category", el,
-                      _spec("category"))
-    else:
-        subs = CATEGORIES.get(parent, frozenset()) | OLD_CATEGORIES.get(parent, frozenset())
-        if cat not in subs:
-            ctx.error("itunes-category", f"<itunes:category> {cat!r} is not a subcategory of {parent!r}", el,
-                      _spec("category"))
-        elif cat not in CATEGORIES.get(parent, frozenset()):
-            ctx.warn("itunes-category-old", f"<itunes:category> {parent!r} / {cat!r} is from Apple's old list", el,
-                     _spec("category"))
+    new = frozenset(CATEGORIES) if parent is None else CATEGORIES.get(parent, frozenset())
+    old = frozenset(OLD_CATEGORIES) if parent is None else OLD_CATEGORIES.get(parent, frozenset())
+    shown = repr(cat) if parent is None else f"{parent!r} / {cat!r}"
+    if cat not in new:
+        if cat in old:
+            ctx.report("itunes-category-old", f"<itunes:category> {shown} is from Apple's obsolete list", el,
+                       _spec("category"))
+        else:
+            ctx.report("itunes-category", f"<itunes:category> {shown} is not an Apple Podcasts category", el,
+                       _spec("category"))
     for c in core.children(el):
         if c.tag == el.tag and parent is None:
-            _category(ctx, c, cat)
+            if cat:
+                _category(ctx, c, cat)
         else:
-            ctx.error("undefined-element", "<itunes:category> may only hold one level of <itunes:category>", c,
-                      _spec("category"))
+            ctx.report("undefined-element", "<itunes:category> may only hold one level of <itunes:category>", c,
+                       _spec("category"))

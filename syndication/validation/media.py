@@ -20,6 +20,8 @@ _ELEMENTS = frozenset("""group content rating title description keywords thumbna
 copyright text restriction community comments embed responses backLinks status price license subTitle
 peerLink location rights scene scenes adult starRating statistics tags param response backLink comment
 """.split())
+#: Elements a parent (channel, item, media:group, media:content) holds at most once.
+_ONCE = frozenset({"title", "description", "copyright", "adult"})
 _MEDIUMS = ("image", "audio", "video", "document", "executable")
 _EXPRESSIONS = ("sample", "full", "nonstop")
 _RATINGS = {
@@ -58,9 +60,9 @@ RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC
 TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW""".split())
 
 _CONTENT_ATTRS = {
-    "url": "uri", "fileSize": "pos", "type": "mime", "medium": _MEDIUMS, "isDefault": ("true", "false"),
-    "expression": _EXPRESSIONS, "bitrate": "float", "framerate": "float", "samplingrate": "float",
-    "channels": "nonneg", "duration": "float", "height": "pos", "width": "pos", "lang": "lang",
+    "url": "uri", "fileSize": "pos", "type": "mime", "medium": _MEDIUMS, "isDefault": "truefalse",
+    "expression": _EXPRESSIONS, "bitrate": "rate", "framerate": "rate", "samplingrate": "rate",
+    "channels": "nonneg", "duration": "rate", "height": "pos", "width": "pos", "lang": "lang",
 }
 
 
@@ -72,12 +74,16 @@ def _value_problem(kind: object, value: str) -> str | None:
     if isinstance(kind, tuple):
         return None if value in kind else f"is not one of: {', '.join(kind)}"
     if kind == "uri":
-        err = core.uri_error(value, full=True)
-        return err[1] if err else None
+        err = core.uri_error(value, full=True, iri=False)
+        return err[1] if err and err[0] != "percent" else None
     if kind == "pos":
         return core.pos_int_error(value)
     if kind == "nonneg":
         return core.nonneg_int_error(value)
+    if kind == "truefalse":
+        return None if value.lower() in ("true", "false") else "is not 'true' or 'false'"
+    if kind == "rate":  # a number, perhaps with its unit after it ("128kbps"), as readers take it
+        return None if re.match(r"\d+\.?\d*", value) else "does not start with a number"
     if kind == "float":
         return core.float_error(value)
     if kind == "mime":
@@ -93,40 +99,47 @@ def _value_problem(kind: object, value: str) -> str | None:
 def _attrs(ctx: Ctx, el: etree._Element, name: str, kinds: dict[str, object], required: tuple[str, ...] = ()) -> None:
     for attr in required:
         if el.get(attr) is None:
-            ctx.error("missing-attribute", f"<media:{name}> lacks the attribute {attr!r}", el, _spec(name))
+            ctx.report("missing-attribute", f"<media:{name}> lacks the attribute {attr!r}", el, _spec(name))
     for attr, value in el.attrib.items():
         if attr in kinds:
             why = _value_problem(kinds[attr], value)
             if why:
-                ctx.error("media-attribute", f"<media:{name}> {attr}={value!r} {why}", el, _spec(name))
+                ctx.report("media-attribute", f"<media:{name}> {attr}={value!r} {why}", el, _spec(name))
 
 
 def check_media(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) -> None:
     name = qname(el)[1]
     if name not in _ELEMENTS:
-        ctx.error("undefined-element", f"<media:{name}> is not a Media RSS element", el, SPEC)
+        ctx.report("undefined-element", f"<media:{name}> is not a Media RSS element", el, SPEC)
         return
+    if name in _ONCE:
+        if el.tag in seen:
+            ctx.report("duplicate-element", f"<media:{name}> appears more than once in its parent", el, _spec(name))
+        else:
+            seen[el.tag] = el.sourceline or 0
     if name == "group":
         contents = [c for c in core.children(el) if c.tag == f"{{{MEDIA}}}content"]
         if len(contents) < 2:
-            ctx.error("media-group", "<media:group> must hold alternatives: two or more <media:content>", el,
+            ctx.report("media-group", "<media:group> must hold alternatives: two or more <media:content>", el,
                       _spec("group"))
+        inner: dict[str, int] = {}
         for c in core.children(el):
             if qname(c)[0] == MEDIA:
-                check_media(ctx, c, "group", {})
+                check_media(ctx, c, "group", inner)
         return
     if name == "content":
         _attrs(ctx, el, name, _CONTENT_ATTRS)
         if el.get("url") is None and el.find(f"{{{MEDIA}}}player") is None:
-            ctx.error("missing-attribute", "<media:content> needs a url or a <media:player>", el, _spec(name))
+            ctx.report("missing-attribute", "<media:content> needs a url or a <media:player>", el, _spec(name))
+        inner = {}
         for c in core.children(el):
             if qname(c)[0] == MEDIA:
-                check_media(ctx, c, "content", {})
+                check_media(ctx, c, "content", inner)
         return
     if name in ("title", "description", "text"):
         ttype = el.get("type")
         if ttype is not None and ttype not in ("plain", "html"):
-            ctx.error("media-text-type", f"<media:{name}> type={ttype!r} is not plain or html", el, _spec(name))
+            ctx.report("media-text-type", f"<media:{name}> type={ttype!r} is not plain or html", el, _spec(name))
         kinds: dict[str, object] = {"lang": "lang", "start": "npt", "end": "npt"} if name == "text" else {}
         _attrs(ctx, el, name, kinds)
         return
@@ -141,13 +154,13 @@ def check_media(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) 
         value = text(el)
         lengths = {"md5": 32, "sha-1": 40}
         if algo not in lengths:
-            ctx.error("media-hash", f"<media:hash> algo={algo!r} is not md5 or sha-1", el, _spec(name))
+            ctx.report("media-hash", f"<media:hash> algo={algo!r} is not md5 or sha-1", el, _spec(name))
         elif not re.fullmatch(r"[0-9A-Fa-f]{%d}" % lengths[algo], value):
-            ctx.error("media-hash", f"<media:hash> is not a {algo} digest ({lengths[algo]} hex digits)", el, _spec(name))
+            ctx.report("media-hash", f"<media:hash> is not a {algo} digest ({lengths[algo]} hex digits)", el, _spec(name))
     elif name == "credit":
         role, scheme = el.get("role"), el.get("scheme", "urn:ebu")
         if role is not None and (role != role.lower() or (scheme == "urn:ebu" and role not in EBU_ROLES)):
-            ctx.error("media-credit-role", f"<media:credit> role={role!r} is not a (lower-case) EBU role code", el,
+            ctx.report("media-credit-role", f"<media:credit> role={role!r} is not a (lower-case) EBU role code", el,
                       _spec(name))
         if scheme != "urn:ebu":
             _attrs(ctx, el, name, {"scheme": "uri"})
@@ -158,7 +171,7 @@ def check_media(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) 
     elif name == "copyright":
         _attrs(ctx, el, name, {"url": "uri"})
     elif name == "adult":
-        ctx.warn("media-adult", "<media:adult> is deprecated; use <media:rating>", el, _spec(name))
+        ctx.report("media-adult", "<media:adult> is deprecated; use <media:rating>", el, _spec(name))
     elif name in ("community", "comments", "responses", "backLinks", "scenes", "tags", "location", "embed"):
         for c in core.children(el):
             if qname(c)[0] == MEDIA:
@@ -170,41 +183,41 @@ def _rating(ctx: Ctx, el: etree._Element) -> None:
     value = text(el)
     if scheme in _RATINGS:
         if value not in _RATINGS[scheme]:
-            ctx.error("media-rating", f"<media:rating> {value!r} is not a {scheme} rating", el, _spec("rating"))
+            ctx.report("media-rating", f"<media:rating> {value!r} is not a {scheme} rating", el, _spec("rating"))
     elif scheme == "urn:icra":
         if not _ICRA.match(value):
-            ctx.error("media-rating", f"<media:rating> {value!r} is not an ICRA label", el, _spec("rating"))
+            ctx.report("media-rating", f"<media:rating> {value!r} is not an ICRA label", el, _spec("rating"))
     else:
         err = core.uri_error(scheme, full=True)
         if err:
-            ctx.error("media-attribute", f"<media:rating> scheme={scheme!r} {err[1]}", el, _spec("rating"))
+            ctx.report(core.uri_code(err[0], "media-attribute"), f"<media:rating> scheme={scheme!r} {err[1]}", el, _spec("rating"))
 
 
 def _restriction(ctx: Ctx, el: etree._Element) -> None:
     rel = el.get("relationship")
     if rel is None:
-        ctx.error("missing-attribute", "<media:restriction> lacks the attribute 'relationship'", el,
+        ctx.report("missing-attribute", "<media:restriction> lacks the attribute 'relationship'", el,
                   _spec("restriction"))
     elif rel not in ("allow", "deny"):
-        ctx.error("media-restriction", f"<media:restriction> relationship={rel!r} is not allow or deny", el,
+        ctx.report("media-restriction", f"<media:restriction> relationship={rel!r} is not allow or deny", el,
                   _spec("restriction"))
     rtype = el.get("type")
     values = text(el).split()
     if rtype is None:
         if values and " ".join(values) not in ("all", "none"):
-            ctx.error("media-restriction", f"<media:restriction> without a type may only say all or none", el,
+            ctx.report("media-restriction", "<media:restriction> without a type may only say all or none", el,
                       _spec("restriction"))
     elif rtype == "country":
         bad = [v for v in values if v.upper() not in COUNTRIES and v not in ("all", "none")]
         if bad:
-            ctx.error("media-country", f"<media:restriction> {bad[0]!r} is not an ISO 3166 country code", el,
+            ctx.report("media-country", f"<media:restriction> {bad[0]!r} is not an ISO 3166 country code", el,
                       _spec("restriction"))
     elif rtype == "uri":
         for v in values:
             err = core.uri_error(v, full=True)
             if err and v not in ("all", "none"):
-                ctx.error("media-attribute", f"<media:restriction> {v!r} {err[1]}", el, _spec("restriction"))
+                ctx.report(core.uri_code(err[0], "media-attribute"), f"<media:restriction> {v!r} {err[1]}", el, _spec("restriction"))
                 break
     elif rtype != "sharing":
-        ctx.error("media-restriction", f"<media:restriction> type={rtype!r} is not country, uri or sharing", el,
+        ctx.report("media-restriction", f"<media:restriction> type={rtype!r} is not country, uri or sharing", el,
                   _spec("restriction"))
