@@ -5,18 +5,29 @@ needs. An upsert compares content hashes, so importing the same records again
 changes nothing. Fetchers also record each article's source, per-source state
 (watermarks) and withdrawals (an article its source no longer shows leaves
 every feed); ``transaction()`` makes a whole fetch apply at once or not at all. Selecting "the newest N visible articles of sections S" is one
-indexed query per section (a union, never a full sort of the archive)."""
+indexed query per section (a union, never a full sort of the archive).
+
+Two engines behind one class: SQLite (a file path, the embedded default)
+and PostgreSQL (a ``postgresql://`` URL, psycopg 3). The queries are written
+once; a dialect (``_SQLite``, ``_Postgres``) supplies what differs: the
+connection and its transactions, placeholders, ``IN`` lists (``= ANY`` on
+PostgreSQL), the triggers' bodies and the schema's version record. Text
+columns compare bytewise on both (``COLLATE "C"`` on PostgreSQL), so every
+ORDER BY, and so every output byte, is the same."""
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import StoreError, UsageError
+from .errors import ServiceUnavailable, StoreError, UsageError
 from .records import content_hash, dumps, from_stored, utc_key
 from .types import Article
 
@@ -152,39 +163,315 @@ def _statements(script: str) -> Iterator[str]:
             buf = ""
 
 
+
+# --- PostgreSQL: the same migrations, numbered alike -----------------------------
+
+_PG_VISIBLE_NEW = "NEW.status = 'publish' AND NEW.withdrawn IS NULL"
+_PG_VISIBLE_OLD = "OLD.status = 'publish' AND OLD.withdrawn IS NULL"
+_PG_ON_PAGES = "(feed, page) IN (SELECT feed, page FROM archive_pages WHERE id = {}.id)"
+
+#: Where PostgreSQL's script is not the SQLite one translated (``_pg_ddl``):
+#: the triggers (PL/pgSQL functions), and month_stats, which no PostgreSQL
+#: store ever had (they start after 5 dropped it; the step stays so the
+#: version numbers match).
+PG_MIGRATIONS: dict[int, str] = {
+    3: "SELECT 1;  -- month_stats: never on PostgreSQL (dropped by 5 before PostgreSQL stores existed)",
+    5: f"""
+    CREATE TABLE archive_pages (
+        feed text COLLATE "C" NOT NULL,
+        id   text COLLATE "C" NOT NULL,
+        page bigint NOT NULL,
+        size bigint NOT NULL,
+        PRIMARY KEY (feed, id)
+    );
+    CREATE INDEX archive_pages_id ON archive_pages (id);
+    CREATE INDEX archive_pages_page ON archive_pages (feed, page);
+    CREATE TABLE page_stats (
+        feed   text COLLATE "C" NOT NULL,
+        page   bigint NOT NULL,
+        placed bigint NOT NULL,
+        size   bigint NOT NULL,
+        n      bigint NOT NULL,
+        sig    bigint NOT NULL,
+        PRIMARY KEY (feed, page)
+    );
+    CREATE TABLE unpaged (id text COLLATE "C" PRIMARY KEY);
+    -- the same 32-bit number as SQLite's _sig: the first 8 hex digits of a hash
+    CREATE FUNCTION syndication_sig(hash text) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT
+        AS $$ SELECT ('x' || substr(hash, 1, 8))::bit(32)::bigint $$;
+    CREATE FUNCTION syndication_unpaged() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO unpaged (id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER unpaged_insert AFTER INSERT ON articles FOR EACH ROW
+        WHEN ({_PG_VISIBLE_NEW}) EXECUTE FUNCTION syndication_unpaged();
+    CREATE TRIGGER unpaged_update AFTER UPDATE ON articles FOR EACH ROW
+        WHEN ({_PG_VISIBLE_NEW}) EXECUTE FUNCTION syndication_unpaged();
+    CREATE FUNCTION syndication_page_place() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        visible bigint;
+        signature bigint;
+    BEGIN
+        SELECT count(*), coalesce(sum(syndication_sig(hash)), 0) INTO visible, signature
+            FROM articles WHERE id = NEW.id AND {_VISIBLE};
+        INSERT INTO page_stats (feed, page, placed, size, n, sig) VALUES (NEW.feed, NEW.page, 1, NEW.size, visible, signature)
+            ON CONFLICT (feed, page) DO UPDATE SET placed = page_stats.placed + 1,
+                size = page_stats.size + excluded.size, n = page_stats.n + excluded.n, sig = page_stats.sig + excluded.sig;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER page_stats_place AFTER INSERT ON archive_pages FOR EACH ROW
+        EXECUTE FUNCTION syndication_page_place();
+    CREATE FUNCTION syndication_page_sub_old() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE page_stats SET n = n - 1, sig = sig - syndication_sig(OLD.hash) WHERE {_PG_ON_PAGES.format('OLD')};
+        RETURN NULL;
+    END $$;
+    CREATE FUNCTION syndication_page_add_new() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE page_stats SET n = n + 1, sig = sig + syndication_sig(NEW.hash) WHERE {_PG_ON_PAGES.format('NEW')};
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER page_stats_delete AFTER DELETE ON articles FOR EACH ROW
+        WHEN ({_PG_VISIBLE_OLD}) EXECUTE FUNCTION syndication_page_sub_old();
+    CREATE TRIGGER page_stats_update_old AFTER UPDATE ON articles FOR EACH ROW
+        WHEN ({_PG_VISIBLE_OLD}) EXECUTE FUNCTION syndication_page_sub_old();
+    CREATE TRIGGER page_stats_update_new AFTER UPDATE ON articles FOR EACH ROW
+        WHEN ({_PG_VISIBLE_NEW}) EXECUTE FUNCTION syndication_page_add_new();
+    INSERT INTO unpaged SELECT id FROM articles WHERE {_VISIBLE};
+    """,
+}
+
+
+def _pg_ddl(script: str) -> str:
+    """A SQLite migration of tables and indexes only, for PostgreSQL: text
+    compared bytewise (COLLATE "C", as SQLite's BINARY), 64-bit integers,
+    no WITHOUT ROWID."""
+    script = re.sub(r"\bTEXT\b", 'text COLLATE "C"', script)
+    script = re.sub(r"\bINTEGER\b", "bigint", script)
+    return script.replace(") WITHOUT ROWID", ")")
+
+
+def pg_migration(version: int) -> str:
+    """The script that takes a PostgreSQL store from ``version - 1`` to ``version``."""
+    return PG_MIGRATIONS.get(version) or _pg_ddl(MIGRATIONS[version - 1])
+
+
+#: key of the advisory lock two hosts migrating one PostgreSQL store at once take
+_PG_MIGRATE_KEY = int.from_bytes(hashlib.sha256(b"syndication migrate").digest()[:8], "big", signed=True)
+
+
+def is_url(spec: str | Path) -> bool:
+    """Whether a store spec names a PostgreSQL database (else it is a SQLite file)."""
+    return isinstance(spec, str) and spec.startswith(("postgresql://", "postgres://"))
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+class _SQLite:
+    """SQLite: a file, stdlib sqlite3, autocommit with explicit BEGIN IMMEDIATE."""
+
+    name = "sqlite"
+    errors: tuple[type[BaseException], ...] = (sqlite3.DatabaseError,)
+    cross_join = "CROSS JOIN"  # SQLite's planner takes the tables in the order written
+
+    def __init__(self, path: str | Path):
+        self.display = str(path)
+
+    def connect(self, create: bool):
+        if not create and not Path(self.display).is_file():
+            raise UsageError(f"{self.display}: no such store (import or fetch articles first, or give --store)")
+        try:
+            db = sqlite3.connect(self.display, isolation_level=None, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            self.migrate(db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.display}: cannot open the store: {exc}") from None
+        return db
+
+    def migrate(self, db) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.display}: schema version {version} is newer than this program ({SCHEMA_VERSION})")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(MIGRATIONS[target - 1]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {target}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    begin = "BEGIN IMMEDIATE"
+
+    @staticmethod
+    def sql(text: str) -> str:
+        return text
+
+    @staticmethod
+    def in_list(column: str, values: list) -> tuple[str, list]:
+        return f"{column} IN ({','.join('?' * len(values))})", list(values)
+
+    @staticmethod
+    def noindex(column: str) -> str:
+        """A column the planner must not use an index for (SQLite: unary +)."""
+        return f"+{column}"
+
+    @staticmethod
+    def octets(column: str) -> str:
+        return f"length(CAST({column} AS BLOB))"
+
+    @staticmethod
+    def in_transaction(db) -> bool:
+        return db.in_transaction
+
+    def error(self, doing: str, exc: BaseException) -> Exception:
+        return StoreError(f"{self.display}: {doing}: {exc}")
+
+    def stream(self, db, sql: str, args: tuple) -> Iterator[tuple]:
+        yield from db.execute(sql, args)
+
+    def executemany(self, db, sql: str, rows: list) -> None:
+        db.executemany(sql, rows)
+
+
+class _Postgres:
+    """PostgreSQL through psycopg 3: one connection in autocommit, explicit
+    BEGIN/COMMIT (the same transaction shape as SQLite's), the schema's
+    version in the table ``syndication_schema``."""
+
+    name = "postgresql"
+    cross_join = "JOIN"  # (PostgreSQL has no CROSS JOIN ... ON; its planner chooses)
+    begin = "BEGIN"
+
+    def __init__(self, url: str):
+        try:
+            import psycopg
+        except ImportError:
+            raise UsageError("a PostgreSQL store needs psycopg (pip install 'syndication[postgresql]')") from None
+        self.psycopg = psycopg
+        self.errors = (psycopg.Error,)
+        self.url = url
+        try:
+            info = psycopg.conninfo.conninfo_to_dict(url)
+        except psycopg.Error as exc:
+            raise UsageError(f"--store: not a PostgreSQL URL: {_first_line(exc)}") from None
+        # never the password: the display name is what error messages carry
+        host, port, dbname = info.get("host") or "localhost", info.get("port"), info.get("dbname") or info.get("user") or ""
+        self.display = f"postgresql://{host}{':' + str(port) if port else ''}/{dbname}"
+        self._sql: dict[str, str] = {}
+        self._cursors = itertools.count(1)
+
+    def connect(self, create: bool):
+        psycopg = self.psycopg
+        try:
+            db = psycopg.connect(self.url, autocommit=True, connect_timeout=10, application_name="syndication")
+        except psycopg.Error as exc:
+            text = _first_line(exc)
+            if "does not exist" in text and "database" in text:
+                # a mistyped database name: refused like a missing SQLite file
+                raise UsageError(f"{self.display}: no such database (create it with createdb, "
+                                 "then import or fetch articles, or give --store)") from None
+            if "authentication failed" in text or "no pg_hba.conf entry" in text or "role" in text and "does not exist" in text:
+                raise UsageError(f"{self.display}: the server refused the login: {text}") from None
+            raise ServiceUnavailable(f"{self.display}: cannot reach the store: {text}") from None
+        try:
+            self.migrate(db, create)
+        except psycopg.Error as exc:
+            db.close()
+            raise self.error("cannot open the store", exc) from None
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def migrate(self, db, create: bool) -> None:
+        with db.transaction():
+            # two hosts starting a new version at once: one migrates, the other then sees it done
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_MIGRATE_KEY,))
+            if db.execute("SELECT to_regclass('syndication_schema')").fetchone()[0] is None:
+                if not create:
+                    raise UsageError(f"{self.display}: the database holds no store (import or fetch articles "
+                                     "first, or give --store)")
+                db.execute("CREATE TABLE syndication_schema (version integer NOT NULL)")
+                db.execute("INSERT INTO syndication_schema VALUES (0)")
+            version = db.execute("SELECT version FROM syndication_schema").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.display}: schema version {version} is newer than this program ({SCHEMA_VERSION})")
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                db.execute(pg_migration(target))
+                db.execute("UPDATE syndication_schema SET version = %s", (target,))
+
+    def sql(self, text: str) -> str:
+        """'?' placeholders as psycopg's '%s' (no '?' or '%' is ever a literal in our SQL)."""
+        out = self._sql.get(text)
+        if out is None:
+            out = self._sql[text] = text.replace("%", "%%").replace("?", "%s")
+        return out
+
+    @staticmethod
+    def in_list(column: str, values: list) -> tuple[str, list]:
+        return f"{column} = ANY(?)", [list(values)]
+
+    @staticmethod
+    def noindex(column: str) -> str:
+        return column
+
+    @staticmethod
+    def octets(column: str) -> str:
+        return f"octet_length({column})"
+
+    def in_transaction(self, db) -> bool:
+        return db.info.transaction_status != self.psycopg.pq.TransactionStatus.IDLE
+
+    def error(self, doing: str, exc: BaseException) -> Exception:
+        if isinstance(exc, self.psycopg.OperationalError):  # the server went away, or refused for now
+            return ServiceUnavailable(f"{self.display}: {doing}: {_first_line(exc)}")
+        return StoreError(f"{self.display}: {doing}: {_first_line(exc)}")
+
+    def stream(self, db, sql: str, args: tuple) -> Iterator[tuple]:
+        """A server-side cursor: a long read (an export of every article) is
+        fetched a thousand rows at a time, not held whole."""
+        with db.cursor(name=f"syndication_stream_{next(self._cursors)}", withhold=True) as cur:
+            cur.itersize = 1000
+            cur.execute(sql, args)
+            yield from cur
+
+    @staticmethod
+    def executemany(db, sql: str, rows: list) -> None:
+        with db.cursor() as cur:
+            cur.executemany(sql, rows)
+
+
 class Store:
     """An open store. Use as a context manager, or call close()."""
 
     def __init__(self, path: str | Path, *, create: bool = True):
-        """``create=False``: the store must exist (a build against a mistyped
-        path must not publish empty feeds over the real ones)."""
-        self.path = str(path)
+        """``path``: a SQLite file, or a ``postgresql://`` URL. ``create=False``:
+        the store must exist (a build against a mistyped path or database name
+        must not publish empty feeds over the real ones): a missing file, or a
+        database that is missing or holds no store, is a UsageError (exit 2);
+        a PostgreSQL server that cannot be reached is ServiceUnavailable (75)."""
+        self.d = _Postgres(path) if is_url(path) else _SQLite(path)
+        #: the store's name in messages (a URL without its password)
+        self.path = self.d.display
+        self.engine = self.d.name
         self._outer = False
-        if not create and not Path(self.path).is_file():
-            raise UsageError(f"{self.path}: no such store (import or fetch articles first, or give --store)")
-        try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot open the store: {exc}") from None
+        self.db = self.d.connect(create)
 
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: schema version {version} is newer than this program ({SCHEMA_VERSION})")
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _statements(MIGRATIONS[target - 1]):
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {target}")
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
+    def _x(self, sql: str, args=()):
+        """Execute one statement (written with '?' placeholders)."""
+        return self.db.execute(self.d.sql(sql), args)
+
+    def _in(self, column: str, values: list) -> tuple[str, list]:
+        """``column IN (...)`` for these values, and its arguments."""
+        return self.d.in_list(column, values)
 
     def close(self) -> None:
         self.db.close()
@@ -204,20 +491,18 @@ class Store:
         if self._outer:
             raise StoreError(f"{self.path}: nested transaction")
         try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot write: {exc}") from None
+            self.db.execute(self.d.begin)
+        except self.d.errors as exc:
+            raise self.d.error("cannot write", exc) from None
         self._outer = True
         try:
             yield
             self.db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: cannot write: {exc}") from None
+        except self.d.errors as exc:
+            self._rollback()
+            raise self.d.error("cannot write", exc) from None
         except BaseException:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
+            self._rollback()
             raise
         finally:
             self._outer = False
@@ -228,16 +513,22 @@ class Store:
         if self._outer:
             raise StoreError(f"{self.path}: nested transaction")
         try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot write: {exc}") from None
+            self.db.execute(self.d.begin)
+        except self.d.errors as exc:
+            raise self.d.error("cannot write", exc) from None
         self._outer = True
         try:
             yield
         finally:
             self._outer = False
-            if self.db.in_transaction:
+            self._rollback()
+
+    def _rollback(self) -> None:
+        try:
+            if self.d.in_transaction(self.db):
                 self.db.execute("ROLLBACK")
+        except self.d.errors:  # the connection is gone: so is the transaction
+            pass
 
     def _write(self, fn):
         """Run ``fn()`` in the open transaction, or in one of its own."""
@@ -265,9 +556,9 @@ class Store:
             hashes = {a.id: content_hash(a, line) for a, line in rows}
 
             def write() -> int:
-                known = {rid: (h, src, gone) for rid, h, src, gone in self.db.execute(
-                    f"SELECT id, hash, source, withdrawn FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
-                    [a.id for a in chunk]).fetchall()}
+                cond, args = self._in("id", [a.id for a in chunk])
+                known = {rid: (h, src, gone) for rid, h, src, gone in self._x(
+                    f"SELECT id, hash, source, withdrawn FROM articles WHERE {cond}", args).fetchall()}
 
                 def same(a: Article) -> bool:
                     if a.id not in known:
@@ -281,12 +572,12 @@ class Store:
                          for a, rec in rows if not same(a)]
                 # a fetcher's write also claims the article and brings it back if withdrawn
                 claim = "" if source is None else ", source=excluded.source, withdrawn=NULL"
-                self.db.executemany(
+                self.d.executemany(self.db, self.d.sql(
                     "INSERT INTO articles (id, section, status, published, modified, hash, record, source)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT(id) DO UPDATE SET section=excluded.section, status=excluded.status,"
                     " published=excluded.published, modified=excluded.modified, hash=excluded.hash,"
-                    " record=excluded.record" + claim, fresh)
+                    " record=excluded.record" + claim), fresh)
                 return len(fresh)
 
             n = self._write(write)
@@ -309,7 +600,7 @@ class Store:
         return None if row is None else row[0]
 
     def set_state(self, key: str, value: str) -> None:
-        self._write(lambda: self.db.execute(
+        self._write(lambda: self._x(
             "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
             (key, value)))
 
@@ -329,9 +620,9 @@ class Store:
             n = 0
             for i in range(0, len(wanted), 500):
                 part = wanted[i:i + 500]
-                cur = self.db.execute(
-                    f"UPDATE articles SET withdrawn = ? WHERE withdrawn IS NULL AND id IN ({','.join('?' * len(part))})",
-                    [utc_key(now), *part])
+                cond, args = self._in("id", part)
+                cur = self._x(f"UPDATE articles SET withdrawn = ? WHERE withdrawn IS NULL AND {cond}",
+                              [utc_key(now), *args])
                 n += cur.rowcount
             return n
 
@@ -339,11 +630,15 @@ class Store:
 
     # -- reading ---------------------------------------------------------------
 
-    def _rows(self, sql: str, args: Iterable) -> Iterator[tuple[str, str]]:
+    def _rows(self, sql: str, args: Iterable, *, stream: bool = False) -> Iterator[tuple]:
+        """The rows of a query; ``stream``: a long one, read in parts where the engine needs it."""
         try:
-            yield from self.db.execute(sql, tuple(args))
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot read: {exc}") from None
+            if stream:
+                yield from self.d.stream(self.db, self.d.sql(sql), tuple(args))
+            else:
+                yield from self._x(sql, tuple(args))
+        except self.d.errors as exc:
+            raise self.d.error("cannot read", exc) from None
 
     def _article(self, rid: str, record: str) -> Article:
         try:
@@ -384,8 +679,8 @@ class Store:
         wanted, out = sorted(set(ids)), {}
         for i in range(0, len(wanted), 500):
             part = wanted[i:i + 500]
-            for rid, rec, digest in self._rows(
-                    f"SELECT id, record, hash FROM articles WHERE id IN ({','.join('?' * len(part))})", part):
+            cond, args = self._in("id", part)
+            for rid, rec, digest in self._rows(f"SELECT id, record, hash FROM articles WHERE {cond}", args):
                 out[rid] = self._article(rid, rec)
                 if hashes is not None:
                     hashes[rid] = digest
@@ -399,21 +694,19 @@ class Store:
     def records(self, section: Iterable[str] | None = None) -> Iterator[tuple[str, str]]:
         """(id, stored JSON line) of every article, sorted by id, not re-checked."""
         if section is None:
-            return self._rows("SELECT id, record FROM articles ORDER BY id", ())
-        wanted = sorted(set(section))
-        return self._rows(
-            f"SELECT id, record FROM articles WHERE section IN ({','.join('?' * len(wanted))}) ORDER BY id",
-            wanted)
+            return self._rows("SELECT id, record FROM articles ORDER BY id", (), stream=True)
+        cond, args = self._in("section", sorted(set(section)))
+        return self._rows(f"SELECT id, record FROM articles WHERE {cond} ORDER BY id", args, stream=True)
 
     def withdrawn_since(self, sections: Iterable[str], since: datetime) -> list[tuple[str, datetime]]:
         """(id, when) of the articles of these sections withdrawn at or after
         ``since``, newest first: the tombstones Atom feeds carry for a while."""
-        wanted = sorted(set(sections))
+        cond, args = self._in(self.d.noindex("section"), sorted(set(sections)))
         rows = self._rows(
             # "+section": the section index would scan every article of the sections;
             # the partial index on withdrawals reads only the recent ones
-            f"SELECT id, withdrawn FROM articles WHERE withdrawn >= ? AND +section IN ({','.join('?' * len(wanted))})"
-            " ORDER BY withdrawn DESC, id", [utc_key(since), *wanted])
+            f"SELECT id, withdrawn FROM articles WHERE withdrawn >= ? AND {cond}"
+            " ORDER BY withdrawn DESC, id", [utc_key(since), *args])
         return [(rid, datetime.strptime(when, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc))
                 for rid, when in rows]
 
@@ -441,7 +734,7 @@ class Store:
         first, ties by id: the only articles that may join a page. (Sorted
         before the first row comes: pages may be written while it is read.)"""
         return self._rows(
-            "SELECT a.id, a.section, length(CAST(a.record AS BLOB)) FROM unpaged u JOIN articles a ON a.id = u.id"
+            f"SELECT a.id, a.section, {self.d.octets('a.record')} FROM unpaged u JOIN articles a ON a.id = u.id"
             " WHERE a.status = 'publish' AND a.withdrawn IS NULL AND a.published <= ? ORDER BY a.published, a.id",
             (utc_key(now),))
 
@@ -449,13 +742,13 @@ class Store:
         """Record (feed, id, page, estimated bytes) rows; an article already
         on a page of that feed keeps its page."""
         rows = list(rows)
-        self._write(lambda: self.db.executemany(
-            "INSERT INTO archive_pages (feed, id, page, size) SELECT ?, ?, ?, ?"
-            " WHERE NOT EXISTS (SELECT 1 FROM archive_pages WHERE feed = ?1 AND id = ?2)", rows))
+        self._write(lambda: self.d.executemany(self.db, self.d.sql(
+            "INSERT INTO archive_pages (feed, id, page, size) VALUES (?, ?, ?, ?) ON CONFLICT (feed, id) DO NOTHING"),
+            rows))
 
     def unpaged_done(self, now: datetime) -> None:
         """Empty the queue but for the articles whose time has not come."""
-        self._write(lambda: self.db.execute(
+        self._write(lambda: self._x(
             "DELETE FROM unpaged WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = unpaged.id"
             " AND a.status = 'publish' AND a.withdrawn IS NULL AND a.published > ?)", (utc_key(now),)))
 
@@ -464,7 +757,8 @@ class Store:
         wanted, out = sorted(set(ids)), set()
         for i in range(0, len(wanted), 500):
             part = wanted[i:i + 500]
-            out.update(self._rows(f"SELECT feed, id FROM archive_pages WHERE id IN ({','.join('?' * len(part))})", part))
+            cond, args = self._in("id", part)
+            out.update(self._rows(f"SELECT feed, id FROM archive_pages WHERE {cond}", args))
         return out
 
     def page_stats(self, feed: str) -> dict[int, tuple[int, int]]:
@@ -478,14 +772,14 @@ class Store:
         """The articles a page shows now (visible, still in these sections),
         newest first, ties by id. ``hashes``, if given, gets each one's
         stored content hash."""
-        wanted = sorted(set(sections))
+        cond, args = self._in(self.d.noindex("a.section"), sorted(set(sections)))
         rows = self._rows(
             # CROSS JOIN and "+section": the page's places first (an index range of
             # at most page_items), never the sections' articles
-            "SELECT a.id, a.record, a.hash FROM archive_pages p CROSS JOIN articles a ON a.id = p.id"
-            f" WHERE p.feed = ? AND p.page = ? AND +a.section IN ({','.join('?' * len(wanted))})"
+            f"SELECT a.id, a.record, a.hash FROM archive_pages p {self.d.cross_join} articles a ON a.id = p.id"
+            f" WHERE p.feed = ? AND p.page = ? AND {cond}"
             " AND a.status = 'publish' AND a.published <= ? AND a.withdrawn IS NULL"
-            " ORDER BY a.published DESC, a.id", [feed, number, *wanted, utc_key(now)])
+            " ORDER BY a.published DESC, a.id", [feed, number, *args, utc_key(now)])
         out = []
         for rid, rec, digest in rows:
             out.append(self._article(rid, rec))
