@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,9 +21,10 @@ import click
 from . import config as config_mod
 from . import pipeline
 from . import sample as sample_data
-from .errors import EXIT_DATAERR, EXIT_FEED_FAILED, EXIT_OK, SyndicationError, UsageError
+from .errors import EXIT_DATAERR, EXIT_FEED_FAILED, EXIT_OK, LockHeldError, SyndicationError, UsageError
+from .pglock import DEFAULT_WAIT, POLL
 from .records import parse_date
-from .store import Store
+from .store import Store, is_url
 from .types import Config
 
 DEFAULT_STORE = "syndication.sqlite3"
@@ -44,7 +46,19 @@ class Ctx:
         return config
 
     def store_path(self) -> str:
+        """--store, else $SYNDICATION_STORE, else ./syndication.sqlite3: a SQLite
+        file or a postgresql:// URL (store.py opens either)."""
         return self.store or os.environ.get("SYNDICATION_STORE") or DEFAULT_STORE
+
+    def lock(self, out_dir: Path, wait: float | None):
+        """The build lock: with a PostgreSQL store an advisory lock in its
+        server (two hosts, one publisher: pglock.py), else the flock in the
+        out directory. ``wait``: seconds to wait for it (None: do not wait, exit 75)."""
+        if is_url(self.store_path()):
+            from .pglock import AdvisoryLock
+
+            return AdvisoryLock(self.store_path(), str(out_dir.resolve()), wait=wait is not None, timeout=wait or 0)
+        return _file_lock(out_dir, wait)
 
     def err(self, line: str) -> None:
         if self.verbosity >= 0:
@@ -53,6 +67,35 @@ class Ctx:
     def info(self, line: str) -> None:
         if self.verbosity > 0:
             click.echo(line, err=True)
+
+
+@contextmanager
+def _file_lock(out_dir: Path, wait: float | None):
+    """publish.Lock, tried once a second for ``wait`` seconds."""
+    from . import publish
+
+    deadline = time.monotonic() + (wait or 0)
+    while True:
+        lock = publish.Lock(out_dir)
+        try:
+            lock.__enter__()
+            break
+        except LockHeldError as exc:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if wait is not None:
+                    raise LockHeldError(f"{exc.message} after waiting {wait:g} s") from None
+                raise
+            time.sleep(min(POLL, remaining))
+    try:
+        yield lock
+    finally:
+        lock.__exit__(None, None, None)
+
+
+_WAIT = click.option("--wait", type=click.FloatRange(min=0), is_flag=False, flag_value=DEFAULT_WAIT, default=None,
+                     metavar="[SECONDS]",
+                     help=f"If another build holds the lock, wait for it ({DEFAULT_WAIT:g} s, or SECONDS) instead of exiting 75.")
 
 
 def _common(f):
@@ -82,8 +125,8 @@ def _common(f):
                      help="Print only errors that stop the command.")(f)
     f = click.option("-v", "--verbose", count=True, expose_value=False, callback=set_verbose,
                      help="Print a summary line (and more with -vv).")(f)
-    f = click.option("--store", metavar="PATH", expose_value=False, callback=set_store,
-                     help=f"SQLite store (default: $SYNDICATION_STORE or ./{DEFAULT_STORE}).")(f)
+    f = click.option("--store", metavar="PATH|URL", expose_value=False, callback=set_store,
+                     help=f"SQLite file or postgresql://user@host/db (default: $SYNDICATION_STORE or ./{DEFAULT_STORE}).")(f)
     f = click.option("--config", metavar="DIR", expose_value=False, callback=set_config,
                      help="Config directory (default: $SYNDICATION_CONFIG, ./config, or the embedded defaults).")(f)
     return f
@@ -179,15 +222,16 @@ def export_cmd(obj: Ctx, sections: tuple[str, ...], output: str) -> None:
               help="The time to build as of (default: the clock). Same store + same --now = same bytes.")
 @click.option("--dry-run", is_flag=True,
               help="Plan only: list every file the build would build, keep or remove; write nothing.")
+@_WAIT
 @_common
 @click.pass_obj
-def build_cmd(obj: Ctx, out_dir: Path, sample: bool, now: str | None, dry_run: bool) -> None:
+def build_cmd(obj: Ctx, out_dir: Path, sample: bool, now: str | None, dry_run: bool, wait: float | None) -> None:
     """Build, check and publish every section's feeds, their archive pages,
     the partner feeds and feeds.opml.
 
     A feed that fails its check is not published (the last good file stays;
     exit 1). Files whose inputs did not change are not built again."""
-    _build(obj, out_dir, sample, now, dry_run)
+    _build(obj, out_dir, sample, now, dry_run, wait)
 
 
 @cli.command("run")
@@ -195,9 +239,10 @@ def build_cmd(obj: Ctx, out_dir: Path, sample: bool, now: str | None, dry_run: b
               help="Directory the feeds are published in.")
 @click.option("--now", metavar="ISO8601", help="Build as of this time (default: the clock).")
 @click.option("--no-fetch", is_flag=True, help="Build from the store as it is, without fetching.")
+@_WAIT
 @_common
 @click.pass_obj
-def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool) -> None:
+def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool, wait: float | None) -> None:
     """The one command for cron: fetch → build → check → publish → ping hubs,
     under one lock.
 
@@ -205,7 +250,6 @@ def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool) -> None:
     only what changed since the last run. A fetch that cannot reach the site
     (exit 75) leaves the store and the published files as they were. Quiet on
     success; -v prints one summary line."""
-    from . import publish
     from .notify import ping_hubs, ping_indexnow
 
     started = time.perf_counter()
@@ -216,7 +260,7 @@ def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     sources = config_mod.load_sources(config)
     fetching = bool(sources.wordpress.url) and not no_fetch
-    with publish.Lock(out_dir), Store(obj.store_path(), create=fetching) as store:
+    with obj.lock(out_dir, wait), Store(obj.store_path(), create=fetching) as store:
         if fetching:
             from .sources import wordpress as wp_source
 
@@ -266,19 +310,24 @@ def _now(text: str | None, config: Config) -> datetime:
         raise UsageError(f"--now: {exc}") from None
 
 
-def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None, dry_run: bool = False) -> None:
+def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None, dry_run: bool = False,
+           wait: float | None = None) -> None:
     started = time.perf_counter()
     config = obj.config()
     now = _now(now_text, config)
     rejected: list[str] = []
     with tempfile.TemporaryDirectory(prefix="syndication-") as tmp:
         store_path = obj.store_path() if (obj.store or not use_sample) else os.path.join(tmp, "sample.sqlite3")
-        with Store(store_path, create=use_sample) as store:
+        if not dry_run:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        lock = nullcontext() if dry_run else (obj.lock(out_dir, wait) if store_path == obj.store_path()
+                                              else _file_lock(out_dir, wait))
+        with lock, Store(store_path, create=use_sample) as store:
             if use_sample:
                 with sample_data.path().open("rb") as fh:
                     rejected = pipeline.import_records(fh, config, store, obj.err).rejected
             report = pipeline.build(config, store, out_dir, now, click.echo if dry_run else obj.err,
-                                    dry_run=dry_run)
+                                    dry_run=dry_run, locked=not dry_run)
     took = time.perf_counter() - started
     if dry_run:
         obj.info(f"build --dry-run: {len(report.written)} files to build, {report.feeds_unchanged} unchanged, "
@@ -312,8 +361,12 @@ def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
     clock = _now(now, config)
     state = pipeline.read_state(out_dir)
     pending: dict[str, bool] = {}
-    if Path(obj.store_path()).is_file():
-        with Store(obj.store_path(), create=False) as store, store.rolled_back():
+    try:
+        store = Store(obj.store_path(), create=False)
+    except UsageError:  # no store (yet): the files alone
+        store = None
+    if store is not None:
+        with store, store.rolled_back():
             pipeline.page(config, store, clock)
             target = publish.Directory(out_dir)
             pending = {doc.path: not target.unchanged(doc.path, doc.inputs, state)
