@@ -376,7 +376,7 @@ class _Postgres:
             text = _first_line(exc)
             if "does not exist" in text and "database" in text:
                 # a mistyped database name: refused like a missing SQLite file
-                raise UsageError(f"{self.display}: no such database (create it with createdb, "
+                raise UsageError(f"{self.display}: no such store: no such database (create it with createdb, "
                                  "then import or fetch articles, or give --store)") from None
             if "authentication failed" in text or "no pg_hba.conf entry" in text or "role" in text and "does not exist" in text:
                 raise UsageError(f"{self.display}: the server refused the login: {text}") from None
@@ -397,8 +397,8 @@ class _Postgres:
             db.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_MIGRATE_KEY,))
             if db.execute("SELECT to_regclass('syndication_schema')").fetchone()[0] is None:
                 if not create:
-                    raise UsageError(f"{self.display}: the database holds no store (import or fetch articles "
-                                     "first, or give --store)")
+                    raise UsageError(f"{self.display}: no such store: the database is empty (import or fetch "
+                                     "articles first, or give --store)")
                 db.execute("CREATE TABLE syndication_schema (version integer NOT NULL)")
                 db.execute("INSERT INTO syndication_schema VALUES (0)")
             version = db.execute("SELECT version FROM syndication_schema").fetchone()[0]

@@ -1,10 +1,20 @@
 """Shared fixtures. Every test runs in its own empty working directory with
-no SYNDICATION_* variables, a fixed clock (``NOW``), and no network but loopback."""
+no SYNDICATION_* variables, a fixed clock (``NOW``), and no network but loopback.
+
+Both store engines: every test of the modules in ``STORE_MODULES`` runs twice,
+``[sqlite]`` and ``[postgresql]``. In the second, every store the test opens
+(``Store(path)``, ``--store path``, the default ./syndication.sqlite3, a
+``build --sample``'s temporary store) is a database of its own in a private
+PostgreSQL cluster, named after the path: the tests need not know which engine
+they run on. ``--stores sqlite|postgresql|both`` (or $SYNDICATION_TEST_STORES)
+chooses; the ``[postgresql]`` runs skip, saying why, when the cluster cannot start."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +23,7 @@ import pytest
 
 from syndication import config as config_mod
 from syndication import pipeline, sample
+from syndication import store as store_mod
 from syndication.cli import main
 from syndication.store import Store
 
@@ -23,9 +34,70 @@ GOLDEN = Path(__file__).parent / "golden"
 NOW = "2025-11-25T12:00:00+03:00"
 
 
+#: The modules whose tests run on both store engines (the ones that open a store).
+STORE_MODULES = frozenset({
+    "test_archives", "test_cli", "test_fetch_faults", "test_fetch_pages", "test_fetch_wordpress",
+    "test_golden", "test_indexnow", "test_publish", "test_run", "test_store_sources", "test_store_pg",
+})
+ENGINES = ("sqlite", "postgresql")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
                      help="Rewrite tests/golden/ from the current build (review the diff!).")
+    parser.addoption("--stores", choices=("both", *ENGINES), default=os.environ.get("SYNDICATION_TEST_STORES", "both"),
+                     help="Store engines the store tests run on (default: both; $SYNDICATION_TEST_STORES).")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only(reason): a test of SQLite itself; skipped on PostgreSQL, saying why")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "store_engine" in metafunc.fixturenames and metafunc.module.__name__ in STORE_MODULES:
+        chosen = metafunc.config.getoption("--stores")
+        metafunc.parametrize("store_engine", ENGINES if chosen == "both" else (chosen,), indirect=True)
+
+
+def _pg_spec(pg, path: str | Path, create: bool) -> str:
+    """The PostgreSQL database standing for the SQLite file ``path`` (made
+    when ``create``; else it exists only if a store was made there before)."""
+    import psycopg
+
+    name = "t_" + hashlib.sha256(str(Path(path).absolute()).encode()).hexdigest()[:24]
+    if create:
+        with psycopg.connect(pg.dsn, autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+                conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql://postgres@127.0.0.1:{pg.port}/{name}"
+
+
+@pytest.fixture(autouse=True)
+def store_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The engine this test's stores use (see the module docstring)."""
+    engine = getattr(request, "param", "sqlite")
+    if engine == "postgresql":
+        only = request.node.get_closest_marker("sqlite_only")
+        if only is not None:
+            pytest.skip(f"SQLite only: {only.args[0] if only.args else ''}")
+        pg = request.getfixturevalue("postgres")
+        opened = Store.__init__
+
+        def on_postgres(self, path, *, create=True):
+            opened(self, path if store_mod.is_url(path) else _pg_spec(pg, path, create), create=create)
+
+        monkeypatch.setattr(Store, "__init__", on_postgres)
+    return engine
+
+
+@pytest.fixture
+def store_spec(store_engine: str, request: pytest.FixtureRequest):
+    """path → what to pass as --store to a subprocess: the path itself, or
+    (on PostgreSQL) the URL of its database, made now."""
+    if store_engine == "sqlite":
+        return str
+    pg = request.getfixturevalue("postgres")
+    return lambda path: _pg_spec(pg, path, True)
 
 
 @pytest.fixture(autouse=True)
@@ -95,12 +167,22 @@ def jsonl(*records) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def sample_build(tmp_path_factory: pytest.TempPathFactory, config):
-    """The bundled sample built once at NOW: (out dir, config)."""
+def _sample_builds() -> dict[str, Path]:
+    return {}
+
+
+@pytest.fixture
+def sample_build(store_engine: str, _sample_builds: dict[str, Path], tmp_path_factory: pytest.TempPathFactory, config):
+    """The bundled sample built once per engine at NOW: the out dir."""
+    if store_engine not in _sample_builds:
+        _sample_builds[store_engine] = _build_sample(tmp_path_factory.mktemp("sample"), config)
+    return _sample_builds[store_engine]
+
+
+def _build_sample(base: Path, config) -> Path:
     from syndication.records import parse_date
     from zoneinfo import ZoneInfo
 
-    base = tmp_path_factory.mktemp("sample")
     out = base / "public"
     with Store(base / "store.sqlite3") as store:
         with sample.path().open("rb") as fh:

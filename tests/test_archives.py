@@ -60,7 +60,7 @@ def test_archived_sections_are_the_root_and_the_leaves(config):
 
 
 def pages_of(store, feed):
-    return dict(store.db.execute("SELECT id, page FROM archive_pages WHERE feed = ?", (feed,)))
+    return dict(store._x("SELECT id, page FROM archive_pages WHERE feed = ?", (feed,)))
 
 
 def build(config, store, out, now=NOW):
@@ -180,6 +180,8 @@ def test_page_stats_follow_every_change_and_placing_reads_only_the_new(tmp_path,
         assert pipeline.page(config, store, NOW) == 1  # v-mire's first page; the root keeps its place
         assert store.page_stats("v-mire") == {1: (1, sig(moved))} and store.page_stats("main") == {1: (1, sig(moved))}
         assert [x.id for x in store.page("politika", 1, ["politika"], NOW)] == []  # gone from politika's page
+        if store.engine != "sqlite":
+            return  # SQLite's plan; PostgreSQL's: test_store_pg.py
         seen: list[str] = []
         store.db.set_trace_callback(seen.append)
         store.page("main", 1, config.section_slugs, NOW)
@@ -249,6 +251,6 @@ def test_placing_in_chunks_gives_the_same_pages(tmp_path, config, monkeypatch):
         with Store(tmp_path / f"s{chunk}.sqlite3") as store:
             store.upsert(arts)
             assert pipeline.page(small, store, NOW) == 2 * 19
-            places.append(sorted(store.db.execute("SELECT feed, id, page FROM archive_pages")))
+            places.append(sorted(store._x("SELECT feed, id, page FROM archive_pages")))
             assert list(store.unpaged(NOW)) == []
     assert places[0] == places[1] and max(p for _f, _i, p in places[0]) == 7  # the root: 19 articles, 3 a page

@@ -21,6 +21,7 @@ def article(config, **kw):
     return parse_record(good_record(**kw), sections=config.section_slugs, tz=TZ)
 
 
+@pytest.mark.sqlite_only("a SQLite file of version 1 (PostgreSQL stores began at 5: test_store_pg.py)")
 def test_a_version_1_store_migrates_and_keeps_its_articles(tmp_path, config):
     path = tmp_path / "old.sqlite3"
     a = article(config)
@@ -80,6 +81,7 @@ def test_a_transaction_applies_everything_or_nothing(tmp_path, config):
         assert store.count() == 2 and store.get_state("watermark:s") == "y"
 
 
+@pytest.mark.sqlite_only("SQLite's query plans (PostgreSQL's: test_store_pg.py)")
 def test_no_query_of_a_build_reads_the_whole_archive(tmp_path, config):
     """Every SELECT a build runs is planned on an index (the build must stay
     flat in the archive's size): the statements are caught as they run."""
