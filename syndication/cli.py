@@ -260,7 +260,8 @@ def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool, wait: floa
     out_dir.mkdir(parents=True, exist_ok=True)
     sources = config_mod.load_sources(config)
     fetching = bool(sources.wordpress.url) and not no_fetch
-    with obj.lock(out_dir, wait), Store(obj.store_path(), create=fetching) as store:
+    # the store first: a missing one is refused (exit 2) before its server is asked for the lock
+    with Store(obj.store_path(), create=fetching) as store, obj.lock(out_dir, wait):
         if fetching:
             from .sources import wordpress as wp_source
 
@@ -318,11 +319,9 @@ def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None, dry_
     rejected: list[str] = []
     with tempfile.TemporaryDirectory(prefix="syndication-") as tmp:
         store_path = obj.store_path() if (obj.store or not use_sample) else os.path.join(tmp, "sample.sqlite3")
-        if not dry_run:
-            out_dir.mkdir(parents=True, exist_ok=True)
         lock = nullcontext() if dry_run else (obj.lock(out_dir, wait) if store_path == obj.store_path()
                                               else _file_lock(out_dir, wait))
-        with lock, Store(store_path, create=use_sample) as store:
+        with Store(store_path, create=use_sample) as store, lock:
             if use_sample:
                 with sample_data.path().open("rb") as fh:
                     rejected = pipeline.import_records(fh, config, store, obj.err).rejected

@@ -37,7 +37,7 @@ NOW = "2025-11-25T12:00:00+03:00"
 #: The modules whose tests run on both store engines (the ones that open a store).
 STORE_MODULES = frozenset({
     "test_archives", "test_cli", "test_fetch_faults", "test_fetch_pages", "test_fetch_wordpress",
-    "test_golden", "test_indexnow", "test_publish", "test_run", "test_store_sources", "test_store_pg",
+    "test_golden", "test_indexnow", "test_publish", "test_run", "test_store_sources",
 })
 ENGINES = ("sqlite", "postgresql")
 

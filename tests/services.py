@@ -107,13 +107,19 @@ class Postgres:
         cmd = [str(self.bindir / args[0]), *args[1:]]
         return ["runuser", "-u", self.run_as, "--", *cmd] if self.run_as else cmd
 
-    def create_database(self, name: str) -> str:
-        """A new, empty database; returns its DSN."""
+    def create_database(self, name: str, *, collation: str | None = None) -> str:
+        """A new, empty database; returns its DSN. ``collation``: an ICU locale
+        (e.g. "en-US") as the database's default instead of the cluster's C."""
         import psycopg
 
         with psycopg.connect(self.dsn, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            extra = f" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '{collation}'" if collation else ""
+            conn.execute(f'CREATE DATABASE "{name}"{extra}')
         return self.dsn.replace("dbname=postgres", f"dbname={name}")
+
+    def url(self, name: str, password: str | None = None) -> str:
+        """The database ``name`` as a store URL (what --store takes)."""
+        return f"postgresql://postgres{':' + password if password else ''}@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
         subprocess.run(self._cmd("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop"),

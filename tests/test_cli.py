@@ -168,12 +168,12 @@ def test_python_dash_m_and_help(tmp_path):
     assert res.returncode == 0 and "build" in res.stdout and "import" in res.stdout and "export" in res.stdout
 
 
-def test_noop_build_decides_before_importing_feedgen(tmp_path):
+def test_noop_build_decides_before_importing_feedgen(tmp_path, store_spec):
     import subprocess
     import sys
 
     out, store = tmp_path / "out", tmp_path / "s.sqlite3"
-    base = [sys.executable, "-m", "syndication", "--config", str(CONFIG_DIR), "--store", str(store)]
+    base = [sys.executable, "-m", "syndication", "--config", str(CONFIG_DIR), "--store", store_spec(store)]
     from syndication import sample
 
     subprocess.run(base + ["import", str(sample.path())], check=True)

@@ -67,6 +67,7 @@ def _cmd(*args):
     return [sys.executable, "-m", "syndication", "--config", str(CONFIG_DIR), *map(str, args)]
 
 
+@pytest.mark.sqlite_only("processes building --sample (a SQLite store) under the out directory's flock; the PostgreSQL lock: test_pglock.py, test_store_pg.py")
 def test_lock_held_by_another_process_exits_75(tmp_path):
     out = tmp_path / "out"
     holder = subprocess.Popen(
@@ -91,6 +92,7 @@ def test_lock_held_by_another_process_exits_75(tmp_path):
     assert (out / "rss.xml").exists()
 
 
+@pytest.mark.sqlite_only("processes building --sample (a SQLite store) under the out directory's flock; the PostgreSQL lock: test_pglock.py, test_store_pg.py")
 def test_a_killed_build_leaves_every_published_file_complete(tmp_path):
     out = tmp_path / "out"
     subprocess.run(_cmd("build", "--sample", "--out", out, "--now", "2025-09-01T00:00:00Z"), check=True, timeout=60)
