@@ -127,17 +127,19 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def start_postgres() -> Postgres:
-    """A running private cluster (a second try on other ports if the first fails)."""
+def start_postgres(*, durable: bool = False) -> Postgres:
+    """A running private cluster (a second try on other ports if the first
+    fails). ``durable``: fsync and synchronous commits on, as a production
+    server (bench/stores.py); the tests run without them."""
     try:
-        return _start_postgres()
+        return _start_postgres(durable)
     except Unavailable as first:
         if "not installed" in str(first) or "root" in str(first):
             raise
-        return _start_postgres()
+        return _start_postgres(durable)
 
 
-def _start_postgres() -> Postgres:
+def _start_postgres(durable: bool = False) -> Postgres:
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -165,8 +167,8 @@ def _start_postgres() -> Postgres:
                               capture_output=True, text=True, timeout=120)
         if init.returncode != 0:
             raise Unavailable(f"initdb failed: {init.stderr.strip()[-500:]}")
-        options = (f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={base} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50")
+        options = (f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={base} -c max_connections=50"
+                   + ("" if durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"))
         run = subprocess.run(pg._cmd("pg_ctl", "-D", str(base / "data"), "-l", str(base / "log"),
                                      "-o", options, "-t", "60", "-w", "start"),
                              capture_output=True, text=True, timeout=90)
