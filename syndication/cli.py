@@ -35,6 +35,8 @@ class Ctx:
         self.config_dir: str | None = None
         self.store: str | None = None
         self.verbosity = 0
+        #: --out s3://bucket/prefix: the build goes to a local staging directory, then to the bucket
+        self.s3: str | None = None
 
     def config(self) -> Config:
         """--config, else $SYNDICATION_CONFIG, else ./config, else the embedded defaults."""
@@ -57,8 +59,27 @@ class Ctx:
         if is_url(self.store_path()):
             from .pglock import AdvisoryLock
 
-            return AdvisoryLock(self.store_path(), str(out_dir.resolve()), wait=wait is not None, timeout=wait or 0)
+            return AdvisoryLock(self.store_path(), self.s3 or str(out_dir.resolve()), wait=wait is not None,
+                                timeout=wait or 0)
         return _file_lock(out_dir, wait)
+
+    def publish_s3(self, out_dir: Path, config: Config, endpoint_url: str | None, lock) -> None:
+        """With --out s3://…: publish the staging directory's build to the
+        bucket (objectstore.py: only the objects whose bytes changed; none
+        when nothing did), still holding the build lock."""
+        if self.s3 is None:
+            return
+        from .directory import FEEDS_HTML
+        from .objectstore import ObjectTarget, publish_directory
+
+        if hasattr(lock, "still_held") and not lock.still_held():
+            raise LockHeldError(f"{self.s3}: the build lock was lost (its PostgreSQL session ended); "
+                                "nothing published, the next run converges")
+        target = ObjectTarget.from_url(self.s3, endpoint_url=endpoint_url, last=(config.opml_path, FEEDS_HTML))
+        report = publish_directory(out_dir, target)
+        self.info(f"{self.s3}: {len(report.uploaded)} objects uploaded, {len(report.deleted)} deleted, "
+                  f"{len(report.unchanged)} unchanged")
+
 
     def err(self, line: str) -> None:
         if self.verbosity >= 0:
@@ -67,6 +88,39 @@ class Ctx:
     def info(self, line: str) -> None:
         if self.verbosity > 0:
             click.echo(line, err=True)
+
+
+
+def _stage_dir(url: str) -> Path:
+    """Where a build for s3://bucket/prefix is made before it is published:
+    $XDG_CACHE_HOME (or ~/.cache)/syndication/s3/bucket/prefix. It holds the
+    build's state (what each file was built from), outside the bucket."""
+    from .objectstore import S3Location
+
+    loc = S3Location.parse(url)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "syndication" / "s3" / loc.bucket / (loc.key or "_root")
+
+
+def _out_option(help_text: str):
+    """--out DIR or s3://bucket/prefix (build and run)."""
+
+    def convert(ctx, _param, value):
+        if value is None:
+            return None
+        if value.startswith("s3://"):
+            ctx.find_object(Ctx).s3 = value
+            return _stage_dir(value)
+        if Path(value).is_file():
+            raise click.BadParameter(f"{value!r} is a file", ctx=ctx, param=_param)
+        return Path(value)
+
+    return click.option("--out", "out_dir", required=True, metavar="DIR|s3://BUCKET/PREFIX", callback=convert,
+                        help=help_text)
+
+
+_ENDPOINT = click.option("--endpoint-url", metavar="URL",
+                         help="The S3-compatible endpoint for --out s3://… (default: boto3's, e.g. $AWS_ENDPOINT_URL).")
 
 
 @contextmanager
@@ -214,8 +268,8 @@ def export_cmd(obj: Ctx, sections: tuple[str, ...], output: str) -> None:
 
 
 @cli.command("build")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory the feeds are published in.")
+@_out_option("Directory the feeds are published in, or s3://bucket/prefix (built in a local staging "
+             "directory, then only the changed objects uploaded).")
 @click.option("--sample", is_flag=True,
               help="Build from the bundled sample articles (in a temporary store unless --store is given).")
 @click.option("--now", metavar="ISO8601",
@@ -223,26 +277,29 @@ def export_cmd(obj: Ctx, sections: tuple[str, ...], output: str) -> None:
 @click.option("--dry-run", is_flag=True,
               help="Plan only: list every file the build would build, keep or remove; write nothing.")
 @_WAIT
+@_ENDPOINT
 @_common
 @click.pass_obj
-def build_cmd(obj: Ctx, out_dir: Path, sample: bool, now: str | None, dry_run: bool, wait: float | None) -> None:
+def build_cmd(obj: Ctx, out_dir: Path, sample: bool, now: str | None, dry_run: bool, wait: float | None,
+              endpoint_url: str | None) -> None:
     """Build, check and publish every section's feeds, their archive pages,
     the partner feeds and feeds.opml.
 
     A feed that fails its check is not published (the last good file stays;
     exit 1). Files whose inputs did not change are not built again."""
-    _build(obj, out_dir, sample, now, dry_run, wait)
+    _build(obj, out_dir, sample, now, dry_run, wait, endpoint_url)
 
 
 @cli.command("run")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory the feeds are published in.")
+@_out_option("Directory the feeds are published in, or s3://bucket/prefix.")
 @click.option("--now", metavar="ISO8601", help="Build as of this time (default: the clock).")
 @click.option("--no-fetch", is_flag=True, help="Build from the store as it is, without fetching.")
 @_WAIT
+@_ENDPOINT
 @_common
 @click.pass_obj
-def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool, wait: float | None) -> None:
+def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool, wait: float | None,
+            endpoint_url: str | None) -> None:
     """The one command for cron: fetch → build → check → publish → ping hubs,
     under one lock.
 
@@ -261,7 +318,7 @@ def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool, wait: floa
     sources = config_mod.load_sources(config)
     fetching = bool(sources.wordpress.url) and not no_fetch
     # the store first: a missing one is refused (exit 2) before its server is asked for the lock
-    with Store(obj.store_path(), create=fetching) as store, obj.lock(out_dir, wait):
+    with Store(obj.store_path(), create=fetching) as store, obj.lock(out_dir, wait) as lock:
         if fetching:
             from .sources import wordpress as wp_source
 
@@ -270,6 +327,7 @@ def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool, wait: floa
             rejected = fr.rejected
             fetched = f"fetch {fr.written} written, {len(fr.rejected)} rejected, {fr.requests} requests"
         report = pipeline.build(config, store, out_dir, clock, obj.err, locked=True)
+        obj.publish_s3(out_dir, config, endpoint_url, lock)
         by_path = {spec.path: spec.self_url for spec in config.feeds}
         changed = [by_path[p] for p in report.written if p in by_path]
         pings = ping_hubs(config.site.hubs, changed, deadline_s=config.site.hub_timeout)
@@ -312,7 +370,7 @@ def _now(text: str | None, config: Config) -> datetime:
 
 
 def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None, dry_run: bool = False,
-           wait: float | None = None) -> None:
+           wait: float | None = None, endpoint_url: str | None = None) -> None:
     started = time.perf_counter()
     config = obj.config()
     now = _now(now_text, config)
@@ -321,12 +379,14 @@ def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None, dry_
         store_path = obj.store_path() if (obj.store or not use_sample) else os.path.join(tmp, "sample.sqlite3")
         lock = nullcontext() if dry_run else (obj.lock(out_dir, wait) if store_path == obj.store_path()
                                               else _file_lock(out_dir, wait))
-        with Store(store_path, create=use_sample) as store, lock:
+        with Store(store_path, create=use_sample) as store, lock as held:
             if use_sample:
                 with sample_data.path().open("rb") as fh:
                     rejected = pipeline.import_records(fh, config, store, obj.err).rejected
             report = pipeline.build(config, store, out_dir, now, click.echo if dry_run else obj.err,
                                     dry_run=dry_run, locked=not dry_run)
+            if not dry_run:
+                obj.publish_s3(out_dir, config, endpoint_url, held)
     took = time.perf_counter() - started
     if dry_run:
         obj.info(f"build --dry-run: {len(report.written)} files to build, {report.feeds_unchanged} unchanged, "
