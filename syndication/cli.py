@@ -401,8 +401,7 @@ def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None, dry_
 
 
 @cli.command("status")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="The directory build publishes to.")
+@_out_option("The directory build publishes to (for s3://bucket/prefix: its staging directory).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--now", metavar="ISO8601", help="Measure ages as of this time (default: the clock).")
 @_common
