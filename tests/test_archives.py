@@ -252,3 +252,17 @@ def test_placing_in_chunks_gives_the_same_pages(tmp_path, config, monkeypatch):
             places.append(sorted(store.db.execute("SELECT feed, id, page FROM archive_pages")))
             assert list(store.unpaged(NOW)) == []
     assert places[0] == places[1] and max(p for _f, _i, p in places[0]) == 7  # the root: 19 articles, 3 a page
+
+
+def test_a_published_page_keeps_nothing_of_its_articles(tmp_path, config):
+    from syndication import publish
+    from syndication.types import Report
+
+    small = replace(config, archive_page_items=2)
+    with Store(tmp_path / "s.sqlite3") as store:
+        store.upsert([art(config, i) for i in range(1, 6)])
+        pipeline.page(small, store, NOW)
+        the_plan = pipeline.plan(small, store, NOW)
+        pipeline.publish_plan(small, the_plan, publish.Directory(tmp_path / "out"), Report(), print)
+    pages = [d for d in the_plan.docs if d.kind == "archive"]
+    assert len(pages) == 6 and all(d.items_of() == {} for d in pages)  # a 1M build holds no page's list
