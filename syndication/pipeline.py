@@ -84,8 +84,6 @@ class Plan:
     docs: list[Doc]
     #: Every article now in a feed: id → [content hash, canonical URL] (IndexNow).
     in_feeds: dict[str, list[str]]
-    #: Articles this build puts on archive pages for the first time (see ``page``).
-    paged: int = 0
 
 
 def page(config: Config, store: Store, now: datetime) -> int:
@@ -103,15 +101,16 @@ def page(config: Config, store: Store, now: datetime) -> int:
         fresh = store.unpaged(now)
         # in chunks: the first build of a large store places every article
         while chunk := list(itertools.islice(fresh, PLACE_CHUNK)):
-            placed = store.placed(rid for rid, _section, _n in chunk)
-            rows: list[tuple[str, str, int, int]] = []
+            placed = store.placed(rid for rid, _section, _n, _h in chunk)
+            digests = {rid: digest for rid, _section, _n, digest in chunk}
+            rows: list[tuple[str, str, int, int, str]] = []
             for feed, slugs in feeds:
-                newcomers = [(rid, archives.estimate(n)) for rid, sec, n in chunk
+                newcomers = [(rid, archives.estimate(n)) for rid, sec, n, _h in chunk
                              if sec in slugs and (feed, rid) not in placed]
                 if newcomers:
                     got, last[feed] = archives.assign(last.get(feed) or store.last_page(feed), newcomers,
                                                       config.archive_page_items, config.archive_page_bytes)
-                    rows += [(feed, rid, number, est) for rid, number, est in got]
+                    rows += [(feed, rid, number, est, digests[rid]) for rid, number, est in got]
             store.assign_pages(rows)
             taken += len(rows)
         store.unpaged_done(now)

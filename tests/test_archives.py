@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from syndication import archives, pipeline
-from syndication.records import content_hash, parse_record
+from syndication.records import content_hash, dumps, parse_record
 from syndication.store import Store
 
 from conftest import good_record
@@ -169,6 +169,7 @@ def test_page_stats_follow_every_change_and_placing_reads_only_the_new(tmp_path,
         assert pipeline.page(config, store, NOW) == 4  # a and b, on the root's and politika's first page
         assert store.page_stats("politika") == {1: (2, sig(a) + sig(b))}
         assert list(store.unpaged(NOW)) == [] and next(store.unpaged(NOW + timedelta(days=2)))[0] == "a-004"  # waits
+        assert store.last_page("main") == (1, 2, sum(archives.estimate(len(dumps(x).encode())) for x in (a, b)))
         edited = art(config, 1, title="Правка")
         store.upsert([edited])
         assert store.page_stats("politika") == {1: (2, sig(edited) + sig(b))}
