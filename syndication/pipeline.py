@@ -19,7 +19,7 @@ from .config import OPTIONAL_FILES as OPTIONAL_CONFIG_FILES
 from .errors import RecordError, UnsafePathError
 from .sources import jsonl
 from .store import Store
-from .types import Article, Config, FeedSpec, Report
+from .types import Article, Config, Report
 
 #: The state beside the feeds (publish.Directory): a file whose inputs and
 #: bytes are unchanged is not built again, so a cron run with nothing new
