@@ -349,7 +349,7 @@ def main() -> None:
     figures: dict = {"machine": machine(), "now": NOW, "sizes": {}}
     import_size = max((n for n in sizes if n <= 100_000), default=min(sizes)) if args.import_size is None else args.import_size
     for n in sizes:
-        bench_size(work, n, figures, measure_import=(n == import_size), partial=work / "partial.json")
+        bench_size(work, n, figures, measure_import=(n == import_size), partial=work / f"partial-{n}.json")
     figures["fetch_wordpress"] = bench_fetch(work, 10_000 if max(sizes) >= 100_000 else 500)
     print(table(figures))
     if args.json:

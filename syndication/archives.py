@@ -4,9 +4,10 @@ reader can keep a closed page forever.
 
 Which feeds: one full-text variant (``[archives] variant``, Atom by default)
 of the root section (every article) and of each leaf section (its own
-articles). Every article is archived in full twice, whatever the size of the
-site; a parent section between the two (Новости) has no pages of its own: its
-children's pages hold its articles.
+articles). Every article is archived in full at most twice, whatever the
+size of the site; a parent section between the two (Новости) has no pages of
+its own: its children's pages hold their articles, and an article filed
+under the parent itself is archived once, in the root's pages.
 
 Paging: each archived section numbers its pages from 1, the oldest. An
 article joins the last page of each section that archives it the first time

@@ -19,7 +19,7 @@ from .config import OPTIONAL_FILES as OPTIONAL_CONFIG_FILES
 from .errors import RecordError, UnsafePathError
 from .sources import jsonl
 from .store import Store
-from .types import Article, Config, FeedSpec, Report
+from .types import Article, Config, Report
 
 #: The state beside the feeds (publish.Directory): a file whose inputs and
 #: bytes are unchanged is not built again, so a cron run with nothing new
@@ -67,8 +67,10 @@ class Doc:
     items: int | None = None
     #: Its newest article's modified time (ISO), for ``status``.
     newest: str | None = None
-    #: After ``make()``: (id, content hash) of the articles in it, for checking
-    #: each item once per build (``_Checked``); None: always checked whole.
+    #: After ``make()``: id → content hash of the articles in it, for checking
+    #: each item once per build (``_Checked``); None: always checked whole. An
+    #: archive page hands them over once and keeps nothing (a build of 1M
+    #: articles must not hold every page's list).
     items_of: Callable[[], dict[str, str]] | None = field(default=None, repr=False, compare=False)
     #: Its format ("rss", "atom", "json"), for the same.
     format: str | None = None
@@ -82,8 +84,6 @@ class Plan:
     docs: list[Doc]
     #: Every article now in a feed: id → [content hash, canonical URL] (IndexNow).
     in_feeds: dict[str, list[str]]
-    #: Articles this build puts on archive pages for the first time (see ``page``).
-    paged: int = 0
 
 
 def page(config: Config, store: Store, now: datetime) -> int:
@@ -101,15 +101,16 @@ def page(config: Config, store: Store, now: datetime) -> int:
         fresh = store.unpaged(now)
         # in chunks: the first build of a large store places every article
         while chunk := list(itertools.islice(fresh, PLACE_CHUNK)):
-            placed = store.placed(rid for rid, _section, _n in chunk)
-            rows: list[tuple[str, str, int, int]] = []
+            placed = store.placed(rid for rid, _section, _n, _h in chunk)
+            digests = {rid: digest for rid, _section, _n, digest in chunk}
+            rows: list[tuple[str, str, int, int, str]] = []
             for feed, slugs in feeds:
-                newcomers = [(rid, archives.estimate(n)) for rid, sec, n in chunk
+                newcomers = [(rid, archives.estimate(n)) for rid, sec, n, _h in chunk
                              if sec in slugs and (feed, rid) not in placed]
                 if newcomers:
                     got, last[feed] = archives.assign(last.get(feed) or store.last_page(feed), newcomers,
                                                       config.archive_page_items, config.archive_page_bytes)
-                    rows += [(feed, rid, number, est) for rid, number, est in got]
+                    rows += [(feed, rid, number, est, digests[rid]) for rid, number, est in got]
             store.assign_pages(rows)
             taken += len(rows)
         store.unpaged_done(now)
@@ -153,16 +154,17 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
         for pg in archives.pages(config, spec, last):
             links = pg.links
             n, sig = stats.get(pg.number, (0, 0))
-            got: dict[str, str] = {}
+            got: list[dict[str, str]] = []
 
             def make(pg=pg, links=links, got=got) -> bytes:
                 got.clear()
-                return _builders().build(config, pg.spec, store.page(pg.feed, pg.number, pg.spec.slugs, now, got),
+                got.append({})
+                return _builders().build(config, pg.spec, store.page(pg.feed, pg.number, pg.spec.slugs, now, got[0]),
                                          links=links, archive=True)
 
             page_docs.append(Doc(
                 pg.spec.path, "archive", _digest(base, pg.spec.path, [("", f"{n}:{sig}")], links, []), make,
-                dict(full_text=True, self_url=pg.spec.self_url), n, items_of=lambda got=got: got,
+                dict(full_text=True, self_url=pg.spec.self_url), n, items_of=lambda got=got: got.pop() if got else {},
                 format=pg.spec.variant.format))
             # in the order the articles came (a page's end, as a share of its section's pages):
             # the root's page and the leaf pages that hold the same articles come close together
@@ -353,11 +355,12 @@ class _Checked:
     (profiles count and weigh their items) and JSON Feed are always checked
     whole. At most ``BOUND`` items are remembered (the oldest are forgotten)."""
 
-    BOUND = 50_000
+    BOUND = 20_000
 
     def __init__(self, config: Config):
         self.config = config
-        self.seen: dict[tuple[str, ...], None] = {}
+        #: digests of (content hash, format, full text, feed URL for RSS), oldest first
+        self.seen: dict[bytes, None] = {}
 
     def _whole(self, data: bytes, doc: Doc) -> list:
         from . import validate
@@ -368,8 +371,9 @@ class _Checked:
         fmt = doc.format if doc.format in _ITEM and doc.check.get("profile") is None else None
         items = doc.items_of() if doc.items_of is not None and fmt else {}
         # RSS items carry their feed's URL (the reprint source): one feed's items are its own
-        context = (fmt, str(doc.check.get("full_text")), doc.check["self_url"] if fmt == "rss" else "")
-        keys = {rid: (digest, *context) for rid, digest in items.items()}
+        context = f"\0{fmt}\0{doc.check.get('full_text')}\0{doc.check['self_url'] if fmt == 'rss' else ''}"
+        keys = {rid: hashlib.blake2b(f"{digest}{context}".encode(), digest_size=16).digest()
+                for rid, digest in items.items()}
         known = {rid for rid, key in keys.items() if key in self.seen}
         if not known:
             problems = self._whole(data, doc)

@@ -104,7 +104,8 @@ MIGRATIONS: tuple[str, ...] = (
     # archives (month_stats goes): which page of which archived section each
     # article joined, once and for good; per page, how many articles joined it
     # and their estimated bytes (the page's bounds), and how many of them are
-    # visible and the sum of their hash signatures, kept by triggers, so a
+    # visible and the sum of their hash signatures (added by ``assign_pages``,
+    # then kept by triggers on articles), so a
     # build tells which pages changed from this small table; and the queue of
     # articles that became visible (or changed) since the last build placed
     # them, so placing reads only those.
@@ -135,14 +136,6 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE unpaged (id TEXT PRIMARY KEY) WITHOUT ROWID;
     CREATE TRIGGER unpaged_insert AFTER INSERT ON articles WHEN {_VISIBLE_NEW} BEGIN {_QUEUE_NEW} END;
     CREATE TRIGGER unpaged_update AFTER UPDATE ON articles WHEN {_VISIBLE_NEW} BEGIN {_QUEUE_NEW} END;
-    CREATE TRIGGER page_stats_place AFTER INSERT ON archive_pages BEGIN
-        INSERT INTO page_stats SELECT NEW.feed, NEW.page, 0, 0, 0, 0
-            WHERE NOT EXISTS (SELECT 1 FROM page_stats WHERE feed = NEW.feed AND page = NEW.page);
-        UPDATE page_stats SET placed = placed + 1, size = size + NEW.size,
-            n = n + (SELECT count(*) FROM articles WHERE id = NEW.id AND {_VISIBLE}),
-            sig = sig + coalesce((SELECT {_sig('hash')} FROM articles WHERE id = NEW.id AND {_VISIBLE}), 0)
-            WHERE feed = NEW.feed AND page = NEW.page;
-    END;
     CREATE TRIGGER page_stats_delete AFTER DELETE ON articles WHEN {_VISIBLE_OLD} BEGIN {_PAGES_SUB_OLD} END;
     CREATE TRIGGER page_stats_update_old AFTER UPDATE ON articles WHEN {_VISIBLE_OLD} BEGIN {_PAGES_SUB_OLD} END;
     CREATE TRIGGER page_stats_update_new AFTER UPDATE ON articles WHEN {_VISIBLE_NEW} BEGIN {_PAGES_ADD_NEW} END;
@@ -208,20 +201,6 @@ PG_MIGRATIONS: dict[int, str] = {
         WHEN ({_PG_VISIBLE_NEW}) EXECUTE FUNCTION syndication_unpaged();
     CREATE TRIGGER unpaged_update AFTER UPDATE ON articles FOR EACH ROW
         WHEN ({_PG_VISIBLE_NEW}) EXECUTE FUNCTION syndication_unpaged();
-    CREATE FUNCTION syndication_page_place() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE
-        visible bigint;
-        signature bigint;
-    BEGIN
-        SELECT count(*), coalesce(sum(syndication_sig(hash)), 0) INTO visible, signature
-            FROM articles WHERE id = NEW.id AND {_VISIBLE};
-        INSERT INTO page_stats (feed, page, placed, size, n, sig) VALUES (NEW.feed, NEW.page, 1, NEW.size, visible, signature)
-            ON CONFLICT (feed, page) DO UPDATE SET placed = page_stats.placed + 1,
-                size = page_stats.size + excluded.size, n = page_stats.n + excluded.n, sig = page_stats.sig + excluded.sig;
-        RETURN NULL;
-    END $$;
-    CREATE TRIGGER page_stats_place AFTER INSERT ON archive_pages FOR EACH ROW
-        EXECUTE FUNCTION syndication_page_place();
     CREATE FUNCTION syndication_page_sub_old() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         UPDATE page_stats SET n = n - 1, sig = sig - syndication_sig(OLD.hash) WHERE {_PG_ON_PAGES.format('OLD')};
@@ -728,23 +707,40 @@ class Store:
             with self.transaction():
                 yield
 
-    def unpaged(self, now: datetime) -> Iterator[tuple[str, str, int]]:
-        """(id, section, bytes of the stored record) of the visible articles
+    def unpaged(self, now: datetime) -> Iterator[tuple[str, str, int, str]]:
+        """(id, section, bytes of the stored record, content hash) of the visible articles
         that changed or appeared since the last ``unpaged_done``, oldest
         first, ties by id: the only articles that may join a page. (Sorted
         before the first row comes: pages may be written while it is read.)"""
         return self._rows(
-            f"SELECT a.id, a.section, {self.d.octets('a.record')} FROM unpaged u JOIN articles a ON a.id = u.id"
+            f"SELECT a.id, a.section, {self.d.octets('a.record')}, a.hash FROM unpaged u JOIN articles a ON a.id = u.id"
             " WHERE a.status = 'publish' AND a.withdrawn IS NULL AND a.published <= ? ORDER BY a.published, a.id",
             (utc_key(now),))
 
-    def assign_pages(self, rows: Iterable[tuple[str, str, int, int]]) -> None:
-        """Record (feed, id, page, estimated bytes) rows; an article already
-        on a page of that feed keeps its page."""
+    def assign_pages(self, rows: Iterable[tuple[str, str, int, int, str]]) -> None:
+        """Record (feed, id, page, estimated bytes, content hash) rows of
+        visible articles on no page of that feed yet (``unpaged`` and
+        ``placed`` tell which), and add them to their pages' stats."""
         rows = list(rows)
-        self._write(lambda: self.d.executemany(self.db, self.d.sql(
-            "INSERT INTO archive_pages (feed, id, page, size) VALUES (?, ?, ?, ?) ON CONFLICT (feed, id) DO NOTHING"),
-            rows))
+        stats: dict[tuple[str, int], list[int]] = {}
+        for feed, _rid, page, size, digest in rows:
+            s = stats.setdefault((feed, page), [0, 0, 0])
+            s[0] += 1
+            s[1] += size
+            s[2] += int(digest[:8], 16)  # the triggers' signature (_sig)
+
+        def write() -> None:
+            self.d.executemany(self.db, self.d.sql("INSERT INTO archive_pages (feed, id, page, size) VALUES (?, ?, ?, ?)"),
+                               [row[:4] for row in rows])
+            # (the old row's columns named with the table: PostgreSQL would find them ambiguous beside excluded's)
+            self.d.executemany(self.db, self.d.sql(
+                "INSERT INTO page_stats (feed, page, placed, size, n, sig) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (feed, page) DO UPDATE SET placed = page_stats.placed + excluded.placed,"
+                " size = page_stats.size + excluded.size, n = page_stats.n + excluded.n,"
+                " sig = page_stats.sig + excluded.sig"),
+                [(feed, page, k, size, k, sig) for (feed, page), (k, size, sig) in stats.items()])
+
+        self._write(write)
 
     def unpaged_done(self, now: datetime) -> None:
         """Empty the queue but for the articles whose time has not come."""

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from syndication import archives, pipeline
-from syndication.records import content_hash, parse_record
+from syndication.records import content_hash, dumps, parse_record
 from syndication.store import Store
 
 from conftest import good_record
@@ -169,6 +169,7 @@ def test_page_stats_follow_every_change_and_placing_reads_only_the_new(tmp_path,
         assert pipeline.page(config, store, NOW) == 4  # a and b, on the root's and politika's first page
         assert store.page_stats("politika") == {1: (2, sig(a) + sig(b))}
         assert list(store.unpaged(NOW)) == [] and next(store.unpaged(NOW + timedelta(days=2)))[0] == "a-004"  # waits
+        assert store.last_page("main") == (1, 2, sum(archives.estimate(len(dumps(x).encode())) for x in (a, b)))
         edited = art(config, 1, title="Правка")
         store.upsert([edited])
         assert store.page_stats("politika") == {1: (2, sig(edited) + sig(b))}
@@ -254,3 +255,17 @@ def test_placing_in_chunks_gives_the_same_pages(tmp_path, config, monkeypatch):
             places.append(sorted(store._x("SELECT feed, id, page FROM archive_pages")))
             assert list(store.unpaged(NOW)) == []
     assert places[0] == places[1] and max(p for _f, _i, p in places[0]) == 7  # the root: 19 articles, 3 a page
+
+
+def test_a_published_page_keeps_nothing_of_its_articles(tmp_path, config):
+    from syndication import publish
+    from syndication.types import Report
+
+    small = replace(config, archive_page_items=2)
+    with Store(tmp_path / "s.sqlite3") as store:
+        store.upsert([art(config, i) for i in range(1, 6)])
+        pipeline.page(small, store, NOW)
+        the_plan = pipeline.plan(small, store, NOW)
+        pipeline.publish_plan(small, the_plan, publish.Directory(tmp_path / "out"), Report(), print)
+    pages = [d for d in the_plan.docs if d.kind == "archive"]
+    assert len(pages) == 6 and all(d.items_of() == {} for d in pages)  # a 1M build holds no page's list

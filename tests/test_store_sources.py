@@ -35,7 +35,7 @@ def test_a_version_1_store_migrates_and_keeps_its_articles(tmp_path, config):
     with Store(path) as store:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert [x.id for x in store.newest(["politika"], NOW, 10)] == ["t-1"]
-        assert list(store.unpaged(NOW)) == [(a.id, a.section, len(dumps(a).encode()))]  # every stored article waits for its page
+        assert list(store.unpaged(NOW)) == [(a.id, a.section, len(dumps(a).encode()), content_hash(a))]  # every stored article waits for its page
         assert store.upsert([a]) == (0, 1)  # still idempotent
 
 
