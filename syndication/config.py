@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 from .records import normalize_url
-from .types import FORMATS, Config, FeedSpec, HttpLimits, Partner, Section, Site, Sources, Variant, WordPressSource
+from .types import FORMATS, Config, ContentLimits, FeedSpec, HttpLimits, Partner, Section, Site, Sources, Variant, WordPressSource
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 FILES = ("site.toml", "sections.toml", "feeds.toml")
@@ -70,7 +70,8 @@ def load(directory: str | Path | None = None) -> Config:
     dupes = sorted({p for p in paths if paths.count(p) > 1})
     if dupes:
         raise ConfigError(ffile, "variant.file", f"two outputs share the path {dupes[0]!r}")
-    config = Config(site, sections, variants, feeds, opml, str(base), archives_on, tombstone_days)
+    config = Config(site, sections, variants, feeds, opml, str(base), archives_on, tombstone_days,
+                    content=_content(raw["site.toml"], str(base / "site.toml")))
     for path in paths:
         why = reserved_path(config, path)
         if why:
@@ -149,7 +150,7 @@ def _relpath(value: str, file: str, key: str) -> str:
 
 
 def _site(doc: dict, file: str) -> Site:
-    _only(doc, {"site", "reprint", "push"}, file, "")
+    _only(doc, {"site", "reprint", "push", "content"}, file, "")
     s = _table(doc.get("site"), file, "site")
     r = _table(doc.get("reprint"), file, "reprint")
     push = _table(doc.get("push", {}), file, "push")
@@ -214,6 +215,20 @@ def _site(doc: dict, file: str) -> Site:
         hub_timeout=float(hub_timeout),
         indexnow_key=indexnow_key,
         indexnow_endpoint=indexnow_endpoint,
+    )
+
+
+def _content(doc: dict, file: str) -> ContentLimits:
+    """``[content]``: bounds on what a record may hand to an HTML parser."""
+    c = _table(doc.get("content", {}), file, "content")
+    _only(c, {"max_body_bytes", "max_text_bytes", "max_depth", "max_tags", "max_reopen"}, file, "content")
+    default = ContentLimits()
+    return ContentLimits(
+        max_body_bytes=_int(c.get("max_body_bytes", default.max_body_bytes), file, "content.max_body_bytes", 1024, 64 * 1024 * 1024),
+        max_text_bytes=_int(c.get("max_text_bytes", default.max_text_bytes), file, "content.max_text_bytes", 256, 1024 * 1024),
+        max_depth=_int(c.get("max_depth", default.max_depth), file, "content.max_depth", 8, 1024),
+        max_tags=_int(c.get("max_tags", default.max_tags), file, "content.max_tags", 100, 1_000_000),
+        max_reopen=_int(c.get("max_reopen", default.max_reopen), file, "content.max_reopen", 0, 10_000_000),
     )
 
 
