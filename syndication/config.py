@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .profiles import PROFILES
 from .records import normalize_url
 from .types import FORMATS, Config, ContentLimits, FeedSpec, HttpLimits, Partner, Section, Site, Sources, Variant, WordPressSource
 
@@ -428,7 +429,6 @@ PARTNERS_FILE = "partners.toml"
 def load_partners(config: Config) -> tuple[Partner, ...]:
     """Read ``partners.toml`` beside the config's other files (optional: no
     file, no partner feeds)."""
-    from .partners import PROFILES
 
     base = Path(config.source) if config.source else embedded_dir()
     path = base / PARTNERS_FILE

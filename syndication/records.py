@@ -84,9 +84,27 @@ _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def has_markup(text: str) -> bool:
-    """Whether an HTML parser would see a tag (or a comment) in this text:
-    exactly what ``strip_html`` removes. ``доля <5%`` has none."""
-    return strip_html(text) != text if ("<" in text or "&" in text) else False
+    """Whether an HTML parser would read markup in this text: a '<' that
+    opens a tag, an end tag, a comment or a declaration (WHATWG HTML
+    §13.2.5.6). ``доля <5%`` and ``a < b`` have none; ``x <b>`` has."""
+    return "<" in text and _TAG_START.search(text) is not None
+
+
+_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|h[1-6]|li|blockquote|figcaption|figure|tr|div|table|ul|ol|pre)>")
+
+
+def html_to_text(fragment: str) -> str:
+    """The text of (sanitized) HTML, for a plain-text field of a feed: tags
+    removed, entities decoded, one line per paragraph, and nothing an HTML
+    parser would read as a tag — prose about ``<script>`` (escaped in the
+    HTML) reads ``< script>``, so no reader that treats the text as HTML
+    finds markup in it, and the words stay."""
+    if not fragment:
+        return ""
+    text = html.unescape(nh3.clean(_BLOCK_END.sub("\n", fragment), tags=set(), strip_comments=True))
+    text = _TAG_START.sub("< ", _after_html(text))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def _after_html(text: str) -> str:

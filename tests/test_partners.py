@@ -96,7 +96,7 @@ def test_google_news_drops_an_article_over_1_mb(config):
     arts = [article(config, 0, body_html="<p>" + "слово " * 200_000 + "</p>"), article(config, 1)]
     data, report = partners.build(config, partner("google-news"), arts, NOW)
     assert [rid for rid, _ in report.dropped] == ["p-0000"]
-    assert "over the 1048576 bytes" in report.dropped[0][1]
+    assert "google-item-too-large: item is larger than 1048576 bytes" in report.dropped[0][1]
     assert len(etree.fromstring(data, safe_parser()).findall("channel/item")) == 1
 
 
