@@ -31,8 +31,12 @@ ROUNDS = 4
 class PartnerReport:
     partner: str
     items: int = 0
-    #: (article id, why) for every article left out to meet the rules.
+    #: (article id, why) for every article left out to meet the budgets
+    #: (how recent, how many, how many bytes): routine, -vv lists them.
     dropped: list[tuple[str, str]] = field(default_factory=list)
+    #: (article id, why) for every article that broke a rule of the profile
+    #: even once shaped: -v lists them and ``status`` shows them.
+    left_out: list[tuple[str, str]] = field(default_factory=list)
 
 
 def spec_for(config: Config, partner: Partner) -> FeedSpec:
@@ -75,7 +79,7 @@ def build(config: Config, partner: Partner, articles: Sequence[Article], now: da
         bad = item_problems(config, partner, spec, batch)
         for a in batch:
             if a.id in bad:
-                report.dropped.append((a.id, bad[a.id]))
+                report.left_out.append((a.id, bad[a.id]))
             else:
                 chosen.append(a)
         if len(chosen) >= cap or not bad:

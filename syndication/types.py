@@ -219,8 +219,11 @@ class Report:
     rejected: list[str] = field(default_factory=list)
     #: Paths (under the out directory) of the files this build wrote.
     written: list[str] = field(default_factory=list)
-    #: "path: id: why" for every article a partner profile left out.
+    #: "path: id: why" for every article a partner profile left out to meet its budgets.
     dropped: list[str] = field(default_factory=list)
+    #: "path: id: why" for every article a partner feed left out because,
+    #: even shaped, it broke a rule of the profile.
+    left_out: list[str] = field(default_factory=list)
     #: Files earlier builds published that this one no longer makes, removed.
     removed: list[str] = field(default_factory=list)
     feeds_written: int = 0

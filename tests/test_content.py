@@ -140,3 +140,32 @@ def test_the_bounds_come_from_config(tmp_path):
     with pytest.raises(Exception) as exc:
         config_mod.load(tmp_path / "c")
     assert "content.max_depth" in str(exc.value)
+
+
+# --- withdrawals survive export ------------------------------------------------------
+
+def test_a_withdrawn_article_stays_withdrawn_through_export_and_import(run, tmp_path):
+    import json
+    from datetime import datetime, timezone
+
+    from conftest import NOW, jsonl
+    from syndication.store import Store
+
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(jsonl(good_record(id="live-1"), good_record(id="gone-1", title="Снятая статья")))
+    first, fresh = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
+    assert run("--store", first, "import", src).code == 0
+    with Store(first) as store:  # what `fetch wordpress --full` does to an unpublished post
+        assert store.withdraw(["gone-1"], datetime(2025, 11, 21, tzinfo=timezone.utc)) == 1
+    exported = tmp_path / "export.jsonl"
+    assert run("--store", first, "export", "-o", exported).code == 0
+    statuses = {r["id"]: r["status"] for r in map(json.loads, exported.read_text(encoding="utf-8").splitlines())}
+    assert statuses == {"gone-1": "withdrawn", "live-1": "publish"}
+    assert run("--store", fresh, "import", exported).code == 0
+    out = tmp_path / "out"
+    assert run("--store", fresh, "build", "--out", out, "--now", NOW).code == 0
+    feed = (out / "politika" / "rss.xml").read_text(encoding="utf-8")
+    assert "article/live-1" in feed and "article/gone-1" not in feed and "Снятая статья" not in feed
+    again = tmp_path / "again.jsonl"  # and a second round trip changes nothing
+    assert run("--store", fresh, "export", "-o", again).code == 0
+    assert again.read_bytes() == exported.read_bytes()
