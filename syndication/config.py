@@ -84,7 +84,7 @@ def reserved_path(config: Config, path: str) -> str | None:
     """Why an output path would clash with a file the build writes itself
     (the pages beside the feeds, a section's archive directory), or None."""
     top = config.opml_path.rpartition("/")[0]
-    beside = {f"{top}/feeds.html" if top else "feeds.html", "feed.xsl", "feed.css"}
+    beside = {f"{top}/{name}" if top else name for name in ("feeds.html", "feeds-all.opml")} | {"feed.xsl", "feed.css"}
     if path in beside:
         return "is the name of a file the build writes beside the feeds"
     archive_dirs = {f"{s.dir}/archive" if s.dir else "archive" for s in config.sections}

@@ -207,6 +207,7 @@ def _extras(config: Config) -> list[tuple[str, Callable[[], bytes]]]:
     at_top = (lambda name: f"{top}/{name}") if top else (lambda name: name)
     return [
         (config.opml_path, lambda: directory.build_opml(config)),
+        (directory.opml_all_path(config), lambda: directory.build_opml_all(config)),
         (at_top(directory.FEEDS_HTML), lambda: directory.build_feeds_html(config)),
         (directory.FEED_XSL, lambda: directory.static_file(directory.FEED_XSL)),
         (directory.FEED_CSS, lambda: directory.static_file(directory.FEED_CSS)),

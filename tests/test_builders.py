@@ -124,10 +124,12 @@ def test_hostile_title_is_text_in_the_feed(config):
 
 
 def test_opml_lists_every_feed(config):
-    root = etree.fromstring(directory.build_opml(config))
+    """feeds-all.opml: every feed, one folder a section (the import list, one
+    feed a section, is tested in test_content.py)."""
+    root = etree.fromstring(directory.build_opml_all(config))
     assert root.get("version") == "2.0"
-    outlines = root.findall("body/outline")
+    outlines = root.findall("body/outline/outline")
     assert len(outlines) == len(config.feeds) == 9 * 6
     first = outlines[0]
     assert first.get("type") == "rss" and first.get("xmlUrl") == "https://ms-news.ru/feeds/rss.xml"
-    assert first.get("htmlUrl") == "https://ms-news.ru/" and first.get("title") == "Ms-News.Ru"
+    assert first.get("htmlUrl") == "https://ms-news.ru/" and first.get("title") == "Ms-News.Ru · RSS 2.0"

@@ -169,3 +169,66 @@ def test_a_withdrawn_article_stays_withdrawn_through_export_and_import(run, tmp_
     again = tmp_path / "again.jsonl"  # and a second round trip changes nothing
     assert run("--store", fresh, "export", "-o", again).code == 0
     assert again.read_bytes() == exported.read_bytes()
+
+
+# --- OPML ---------------------------------------------------------------------------
+
+#: What the W3C Feed Validation Service knows of OPML (feedvalidator/opml.py):
+#: head elements, outline attributes, and the outline versions it accepts.
+W3C_HEAD = {"title", "dateCreated", "dateModified", "ownerName", "ownerEmail", "ownerId", "expansionState",
+            "vertScrollState", "windowTop", "windowLeft", "windowBottom", "windowRight"}
+W3C_OUTLINE = {"category", "created", "description", "htmlUrl", "isBreakpoint", "isComment", "language", "text",
+               "title", "type", "url", "version", "xmlUrl"}
+W3C_VERSIONS = {"RSS", "RSS1", "RSS2", "scriptingNews"}
+
+
+def w3c_opml_problems(data: bytes) -> list[str]:
+    """The W3C service's OPML checks, errors and warnings alike."""
+    from lxml import etree
+
+    root = etree.fromstring(data)
+    out = []
+    if root.tag != "opml" or root.get("version") not in ("1.0", "1.1", "2.0"):
+        out.append("opml version")
+    head, body = root.find("head"), root.find("body")
+    if head is None or body is None:
+        return out + ["head/body missing"]
+    out += [f"unknown head element <{el.tag}>" for el in head if el.tag not in W3C_HEAD]
+    if body.find("outline") is None:
+        out.append("body without outline")
+    for el in body.iter("outline"):
+        out += [f"unknown outline attribute {a}" for a in el.attrib if a not in W3C_OUTLINE]
+        if "text" not in el.attrib:
+            out.append("outline without text")
+        if el.get("type", "").lower() == "rss" and not (el.get("xmlUrl") and el.get("title")):
+            out.append("rss outline without xmlUrl or title")
+        if "version" in el.attrib and el.get("version") not in W3C_VERSIONS:
+            out.append(f"outline version {el.get('version')}")
+        if len(el.attrib) > 1 and "type" not in el.attrib and set(el.attrib) & {"description", "htmlUrl", "xmlUrl"}:
+            out.append("outline without type")
+        for a in ("text", "title", "description"):
+            if has_markup(el.get(a, "")):
+                out.append(f"markup in {a}")
+        for a in ("xmlUrl", "htmlUrl", "url"):
+            if a in el.attrib and not el.get(a).startswith(("https://", "http://")):
+                out.append(f"{a} not a full URL")
+    return out
+
+
+def test_the_opml_lists_pass_the_w3c_checks_and_the_import_list_has_one_feed_a_section(run, tmp_path):
+    from lxml import etree
+
+    from conftest import NOW
+
+    out = tmp_path / "out"
+    assert run("build", "--sample", "--out", out, "--now", NOW).code == 0
+    for name in ("feeds.opml", "feeds-all.opml"):
+        assert w3c_opml_problems((out / name).read_bytes()) == [], name
+    imported = etree.fromstring((out / "feeds.opml").read_bytes()).findall(".//outline[@xmlUrl]")
+    assert len(imported) == 9  # one a section, as newsboat or any reader imports it
+    assert len({o.get("title") for o in imported}) == 9 and all("RSS 2.0" in o.get("title") for o in imported)
+    assert all(o.get("xmlUrl").endswith("rss-full.xml") and o.get("version") == "RSS2" for o in imported)
+    every = etree.fromstring((out / "feeds-all.opml").read_bytes()).findall(".//outline[@xmlUrl]")
+    assert len(every) == 54 and len({o.get("title") for o in every}) == 54
+    page = (out / "feeds.html").read_text(encoding="utf-8")
+    assert 'href="feeds.opml"' in page and 'href="feeds-all.opml"' in page
