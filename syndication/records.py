@@ -175,6 +175,8 @@ ATTRIBUTES = {
 DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript",
                      "template", "svg", "math", "select", "textarea", "button"}
 URL_ATTRIBUTES = {"href", "src", "cite"}
+#: Attributes whose value is plain text (an image's alt, a title).
+TEXT_ATTRIBUTES = {"alt", "title"}
 
 
 def sanitize_html(fragment: str, base: str) -> str:
@@ -183,6 +185,8 @@ def sanitize_html(fragment: str, base: str) -> str:
     and images become absolute against ``base`` (the article URL)."""
 
     def absolutize(tag: str, attr: str, value: str) -> str | None:
+        if attr in TEXT_ATTRIBUTES:  # plain text, like every text field
+            return one_line(strip_html(value)) if ("<" in value or "&" in value) else value
         if attr not in URL_ATTRIBUTES:
             return value
         if value.strip().lower().startswith("mailto:") and tag == "a":
