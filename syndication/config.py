@@ -222,13 +222,14 @@ def _site(doc: dict, file: str) -> Site:
 def _content(doc: dict, file: str) -> ContentLimits:
     """``[content]``: bounds on what a record may hand to an HTML parser."""
     c = _table(doc.get("content", {}), file, "content")
-    _only(c, {"max_body_bytes", "max_text_bytes", "max_depth", "max_tags", "max_reopen"}, file, "content")
+    _only(c, {"max_body_bytes", "max_text_bytes", "max_depth", "max_tags", "max_links", "max_reopen"}, file, "content")
     default = ContentLimits()
     return ContentLimits(
         max_body_bytes=_int(c.get("max_body_bytes", default.max_body_bytes), file, "content.max_body_bytes", 1024, 64 * 1024 * 1024),
         max_text_bytes=_int(c.get("max_text_bytes", default.max_text_bytes), file, "content.max_text_bytes", 256, 1024 * 1024),
         max_depth=_int(c.get("max_depth", default.max_depth), file, "content.max_depth", 8, 1024),
         max_tags=_int(c.get("max_tags", default.max_tags), file, "content.max_tags", 100, 1_000_000),
+        max_links=_int(c.get("max_links", default.max_links), file, "content.max_links", 10, 1_000_000),
         max_reopen=_int(c.get("max_reopen", default.max_reopen), file, "content.max_reopen", 0, 10_000_000),
     )
 

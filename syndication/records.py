@@ -31,6 +31,7 @@ FIELDS = ("id", "url", "title", "lead", "body_html", "authors", "section", "tags
 REQUIRED = ("id", "url", "title", "section", "published")
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~:-]{0,199}$")
 MAX_LINE = 8 * 1024 * 1024  # one record; a longer line is refused, not parsed
+MAX_LIST_ITEMS = 100  # authors, tags
 
 # XML 1.0 forbids C0 controls but tab/LF/CR, and U+FFFE/U+FFFF; C1 controls
 # are allowed but discouraged (and in practice mojibake): all go.
@@ -257,6 +258,10 @@ _TAG_BODY = re.compile(f"(?:{_ATTR})*+[\\s/]*+")
 _ATTRS = re.compile(_ATTR)
 #: The most attributes one tag may have (the tree builder's duplicate check is quadratic).
 MAX_ATTRIBUTES = 256
+#: The most character references in one run of text (the tree builder grows
+#: a text node by each: superlinear past a few thousand).
+MAX_RUN_ENTITIES = 2000
+_URL_ATTR = re.compile(r"(?i)\b(?:href|src|cite)\s*=")
 
 
 def markup_bound(value: str, max_bytes: int, limits: ContentLimits) -> str | None:
@@ -270,25 +275,36 @@ def markup_bound(value: str, max_bytes: int, limits: ContentLimits) -> str | Non
     size = len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         return f"{size} bytes: more than the {max_bytes} allowed"
+    refs = value.count("&")
     if "<" not in value:
+        if refs > MAX_RUN_ENTITIES:
+            return f"more than {MAX_RUN_ENTITIES} character references in one run of text"
         return None
     tags = value.count("<")
-    if tags > limits.max_tags:
-        return f"{tags} '<': more than the {limits.max_tags} tags allowed"
+    if tags + refs > limits.max_tags:  # each costs the parser a token
+        return f"{tags} '<' and {refs} '&': more than the {limits.max_tags} tags and character references allowed"
+    if tags > limits.max_links // 4:  # cheap enough to count only when it could matter
+        links = sum(1 for _ in _URL_ATTR.finditer(value))
+        if links > limits.max_links:
+            return f"{links} links and images: more than the {limits.max_links} allowed"
     stack: list[str] = []
     active: dict[str, int] = {}  # formatting element (name and attributes) → open copies (≤ 3: HTML's Noah's Ark)
     recent: dict[str, list[str]] = {}  # formatting name → its active keys, newest last
     open_formatting = reopen = deepest = 0
     pos, n = 0, len(value)
+    run = 0  # character references in the current run of text (start tags and comments end one)
     while pos < n:
         m = _TAG.search(value, pos)
         if m is None:
             break
+        run += value.count("&", pos, m.start())
+        if run > MAX_RUN_ENTITIES:
+            return f"more than {MAX_RUN_ENTITIES} character references in one run of text (near character {pos})"
         if m.group(1):  # a comment
             end = value.find("-->", m.end())
             if end < 0:
                 break
-            pos = end + 3
+            pos, run = end + 3, 0
             continue
         end = _TAG_BODY.match(value, m.end()).end()
         if end >= n:  # no '>': the tokenizer drops the unfinished tag
@@ -307,6 +323,7 @@ def markup_bound(value: str, max_bytes: int, limits: ContentLimits) -> str | Non
                 active[key] -= 1
                 open_formatting -= 1
             continue
+        run = 0
         reopen += open_formatting
         if reopen > limits.max_reopen:
             return (f"formatting tags left open are re-created more than {limits.max_reopen} times "
@@ -334,6 +351,8 @@ def markup_bound(value: str, max_bytes: int, limits: ContentLimits) -> str | Non
                 active[key] = active.get(key, 0) + 1
                 recent.setdefault(name, []).append(key)
                 open_formatting += 1
+    if run + value.count("&", pos) > MAX_RUN_ENTITIES:
+        return f"more than {MAX_RUN_ENTITIES} character references in one run of text (near character {pos})"
     return None
 
 
@@ -458,6 +477,8 @@ def _field_list(obj: dict, name: str, ref: str, limits: ContentLimits) -> tuple[
         return ()
     if not isinstance(value, list):
         raise RecordError(ref, name, f"must be a list of strings, got {type(value).__name__}")
+    if len(value) > MAX_LIST_ITEMS:
+        raise RecordError(ref, name, f"{len(value)} items: more than {MAX_LIST_ITEMS}")
     out: list[str] = []
     for i, item in enumerate(value):
         if not isinstance(item, str):

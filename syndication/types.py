@@ -162,8 +162,10 @@ class ContentLimits:
     max_text_bytes: int = 64 * 1024
     #: The deepest nesting of elements (as an HTML tree builder would nest them).
     max_depth: int = 256
-    #: The most tags in one field.
-    max_tags: int = 200_000
+    #: The most tags and character references ('<' and '&') in one field.
+    max_tags: int = 100_000
+    #: The most links and images (href, src, cite) in one field: each is resolved and normalized.
+    max_links: int = 10_000
     #: The most re-openings of formatting elements left open (the HTML tree
     #: builder re-creates each at every later paragraph: quadratic work).
     max_reopen: int = 200_000

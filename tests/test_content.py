@@ -85,8 +85,11 @@ def nested(n: int, tag: str = "div") -> str:
 
 
 @pytest.mark.parametrize("body, why", [
-    (nested(100_000), "nested more than 256 deep"),  # the 1.1 MB body that took 48 s
-    ("<br>" * 250_000, "tags allowed"),
+    (nested(100_000), "tags and character references allowed"),  # the 1.1 MB body that took 48 s
+    (nested(40_000), "nested more than 256 deep"),
+    ("<br>" * 150_000, "tags and character references allowed"),
+    ("<p>" + "&amp;lt;" * 3000 + "</p>", "character references in one run"),  # superlinear in html5ever
+    ('<img src="/a.jpg">' * 12_000, "links and images"),
     (nested(300), "nested more than 256 deep"),
     ("".join(f'<b id="{i}">x' for i in range(1000)), "nested more than 256 deep"),
     ("<p>" + "".join(f"<b id={i}>" for i in range(100)) + "x</p>" + "<p>z</p>" * 5000, "re-created"),
@@ -114,6 +117,11 @@ def test_a_body_over_a_bound_is_rejected_quickly(body, why):
 def test_real_and_sloppy_html_is_within_the_bounds(body):
     assert markup_bound(body, LIMITS.max_body_bytes, LIMITS) is None
     assert parse(body_html=body).body_html
+
+
+def test_authors_and_tags_are_bounded_in_number():
+    err = rejected(tags=[f"тег {i}" for i in range(101)])
+    assert err.field == "tags" and "more than 100" in err.reason
 
 
 def test_a_plain_text_field_is_bounded_too():
