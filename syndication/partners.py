@@ -156,11 +156,13 @@ def render(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[
     fg.register_extension("reprint", attribution.RssReprint, attribution.RssItemReprint, atom=False, rss=True)
     fg.register_extension("enclosures", ext.BaseExtension, ext.Enclosures, atom=False, rss=True)
     fg.reprint.terms_url = site.terms_url
+    plain: list[str] = []
     if profile.plain_full_text:
         fg.register_extension("yandex", ext.YandexFeed, ext.YandexEntry, atom=False, rss=True)
+        plain = profile.full_texts([profile.plain_text(a.body_html) or summary_text(a) for a in articles])
     if profile.rating:
         fg.register_extension("media", ext.MediaFeed, ext.MediaRatingEntry, atom=False, rss=True)
-    for a in articles:
+    for n, a in enumerate(articles):
         fe = fg.add_entry(order="append")
         fe.guid(item_id(site, a), permalink=False)  # the guid never carries UTM
         fe.title(a.title)
@@ -175,7 +177,7 @@ def render(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[
         enclosures: list[tuple[str, str, str]] = []
         featured = (image.url, str(image.length or 0), image.type) if image is not None else None
         if profile.plain_full_text:
-            fe.yandex.full_text = profile.plain_text(a.body_html) or summary_text(a)
+            fe.yandex.full_text = plain[n]
             fe.yandex.genre = profile.genre(a)
             fe.category(term=a.section, label=config.section(a.section).title)
             if featured and profile.encloses(featured[0], host):

@@ -88,6 +88,9 @@ class Profile:
     directives: tuple[str, ...] = ()
     #: … and the groups of which each item needs one.
     directive_groups: tuple[frozenset[str], ...] = ()
+    #: Closing paragraphs every item's full text ends with, this long or
+    #: longer, are boilerplate (Yandex rejects it): the builder removes them.
+    boilerplate_min: int | None = None
     #: The genres an item may declare (yandex:genre).
     genres: frozenset[str] = frozenset()
     #: media:rating adult/nonadult on every item.
@@ -111,6 +114,29 @@ class Profile:
         """The text of an HTML fragment, paragraphs on their own lines, with
         nothing an HTML parser would read as a tag (``records.html_to_text``)."""
         return html_to_text(fragment)
+
+    def boilerplate(self, texts: Sequence[str]) -> str:
+        """The whole closing paragraphs every one of these texts ends with,
+        if at least ``boilerplate_min`` characters long, else ""."""
+        if self.boilerplate_min is None or len(texts) < 2:
+            return ""
+        rev = [t[::-1] for t in texts]
+        shortest = min(rev, key=len)
+        n = 0
+        while n < len(shortest) and all(r[n] == shortest[n] for r in rev):
+            n += 1
+        suffix = texts[0][len(texts[0]) - n:]
+        if "\n" not in suffix:
+            return ""
+        boiler = suffix[suffix.index("\n") + 1:].strip()  # from a paragraph boundary on
+        return boiler if len(boiler) >= self.boilerplate_min else ""
+
+    def full_texts(self, texts: Sequence[str]) -> list[str]:
+        """The items' plain full texts without the boilerplate they all end with."""
+        boiler = self.boilerplate(texts)
+        if not boiler:
+            return list(texts)
+        return [t[:len(t) - len(boiler)].rstrip() if t.endswith(boiler) else t for t in texts]
 
     def content_html(self, fragment: str) -> tuple[str, list[str]]:
         """The full text shaped for this profile, and the URLs of the images in
@@ -205,7 +231,7 @@ DZEN_TAGS = frozenset({"p", "a", "b", "i", "u", "s", "h1", "h2", "h3", "h4", "bl
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("yandex", "Yandex News RSS requirements", max_bytes=10 * MB, full_text=False,
-            own_domain_enclosures=True, plain_full_text=True,
+            own_domain_enclosures=True, plain_full_text=True, boilerplate_min=20,
             genres=frozenset({"message", "article", "interview", "lenta"})),
     Profile("dzen", "Dzen RSS markup requirements", max_items=500, window=timedelta(days=3), full_text=True,
             tags=DZEN_TAGS, renames=(("strong", "b"), ("em", "i")), enclosure_min_width=700,

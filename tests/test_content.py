@@ -3,7 +3,10 @@ bounded before a parser sees it, and withdrawals survive export."""
 
 from __future__ import annotations
 
+import json
+import re
 import time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +19,7 @@ from syndication.types import ContentLimits
 from conftest import good_record
 
 MSK = ZoneInfo("Europe/Moscow")
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 SECTIONS = {"main", "novosti", "v-rossii", "v-mire", "politika"}
 LIMITS = ContentLimits()
 
@@ -240,3 +244,106 @@ def test_the_opml_lists_pass_the_w3c_checks_and_the_import_list_has_one_feed_a_s
     assert len(every) == 54 and len({o.get("title") for o in every}) == 54
     page = (out / "feeds.html").read_text(encoding="utf-8")
     assert 'href="feeds.opml"' in page and 'href="feeds-all.opml"' in page
+
+
+# --- partner profiles: one object, builder and validator agree -------------------------------
+
+def _build(run, tmp_path, records, *args):
+    from conftest import jsonl
+
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(jsonl(*records))
+    store = tmp_path / "s.sqlite3"
+    assert run("--store", store, "import", src).code == 0
+    out = tmp_path / "out"
+    return run("--store", store, *args, "build", "--out", out, "--now", "2025-11-20T18:00:00+03:00"), out
+
+
+def _recent(i: int, **kw) -> dict:
+    return good_record(id=f"p-{i}", url=f"https://ms-news.ru/politika/p-{i}/",
+                       published=f"2025-11-20T{10 + i % 8:02d}:{i % 60:02d}:00+03:00", **kw)
+
+
+def test_dzen_takes_large_images_of_the_text_as_enclosures_and_leaves_out_small_ones(run, tmp_path):
+    from lxml import etree
+
+    body = ('<p>Текст</p><figure><img src="/big-1.jpg" width="1200" height="800"><figcaption>Подпись</figcaption></figure>'
+            '<p>Ещё</p><img src="https://cdn.example.org/big-2.jpg" width="1920" height="1080">'
+            '<figure><img src="/small.jpg" width="300" height="200"><figcaption>Мелкая</figcaption></figure>'
+            '<p><img src="/unsized.jpg"> и текст</p>')
+    image = {"url": "https://ms-news.ru/cover.jpg", "type": "image/jpeg", "length": 1000, "width": 1280, "height": 720}
+    built, out = _build(run, tmp_path, [_recent(i, body_html=body, image=image) for i in range(3)])
+    assert built.code == 0, built.err
+    item = etree.fromstring((out / "partners" / "dzen.xml").read_bytes()).find("channel/item")
+    enclosures = [e.get("url") for e in item.findall("enclosure")]
+    assert enclosures == ["https://ms-news.ru/cover.jpg", "https://ms-news.ru/big-1.jpg",
+                          "https://cdn.example.org/big-2.jpg"]
+    content = item.findtext(CONTENT)
+    assert "small.jpg" not in content and "unsized.jpg" not in content and "Мелкая" not in content
+    assert "и текст" in content and "Подпись" in content
+    assert run("validate", "--profile", "dzen", out / "partners" / "dzen.xml").code == 0
+
+
+def test_yandex_full_text_of_prose_about_tags_is_plain_and_published(run, tmp_path):
+    from lxml import etree
+
+    body = "<p>Через поле можно было вставить &lt;script&gt; и выполнить код; доля &lt;5% &amp; R&amp;D.</p>"
+    built, out = _build(run, tmp_path, [_recent(i, body_html=body) for i in range(2)])
+    assert built.code == 0, built.err
+    full = etree.fromstring((out / "partners" / "yandex-news.xml").read_bytes()).findtext(
+        "channel/item/{http://news.yandex.ru}full-text")
+    assert full == "Через поле можно было вставить < script> и выполнить код; доля <5% & R&D."
+    assert not has_markup(full)
+    assert run("validate", "--profile", "yandex", out / "partners" / "yandex-news.xml").code == 0
+
+
+def test_http_originals_are_a_warning_in_section_and_partner_feeds_alike(run, tmp_path):
+    recs = [_recent(i) | {"url": f"http://ms-news.ru/politika/p-{i}/"} for i in range(2)]
+    built, out = _build(run, tmp_path, recs)
+    assert built.code == 0, built.err
+    for rel in ("politika/rss-full.xml", "partners/republish.xml", "partners/google-news.xml"):
+        assert (out / rel).is_file()
+    status = json.loads(run("status", "--out", out, "--format", "json", "--now", "2025-11-20T18:00:00+03:00").out)
+    warned = {r["path"] for r in status["feeds"] if any("policy-closing-link-http" in w for w in r["warnings"])}
+    assert {"politika/rss-full.xml", "partners/republish.xml"} <= warned
+
+
+def test_an_item_a_profile_cannot_take_is_left_out_listed_and_shown(run, tmp_path):
+    big = _recent(0, body_html="<p>" + "слово " * 200_000 + "</p>")  # over Google News' 1 MB an item
+    built, out = _build(run, tmp_path, [big, _recent(1)], "-v")
+    assert built.code == 0, built.err
+    assert any(line.startswith("left out: partners/google-news.xml: p-0: google-item-too-large")
+               for line in built.err_lines), built.err
+    from lxml import etree
+
+    guids = [g.text for g in etree.fromstring((out / "partners" / "google-news.xml").read_bytes()).iter("guid")]
+    assert guids == ["tag:ms-news.ru,2018:article/p-1"]
+    shown = run("status", "--out", out, "--now", "2025-11-20T18:00:00+03:00")
+    assert "left out: p-0: google-item-too-large" in shown.out
+
+
+def test_one_rule_one_place_the_builder_and_the_validator_read_the_same_profile():
+    import syndication.partners as builder
+    import syndication.validation.partners as checks
+    from syndication import profiles
+
+    for name in ("DZEN_TAGS", "DZEN_MIN_WIDTH", "MB", "PROFILES"):
+        for module in (builder, checks):
+            value = getattr(module, name, None)
+            assert value is None or value is getattr(profiles, name, None), (module.__name__, name)
+    assert checks.DZEN is profiles.PROFILES["dzen"] and builder.PROFILES is profiles.PROFILES
+    # and no import cycle: the profiles module imports neither builders, partners nor config
+    src = Path(profiles.__file__).read_text(encoding="utf-8")
+    assert not re.search(r"from \.(builders|partners|config)\b|import syndication\.(builders|partners|config)", src)
+
+
+def test_a_closing_paragraph_every_article_shares_leaves_the_yandex_full_text(run, tmp_path):
+    from lxml import etree
+
+    tail = "<p>Подписывайтесь на наш Telegram-канал, чтобы не пропустить главное.</p>"
+    recs = [_recent(i, body_html=f"<p>Своё начало статьи номер {i}.</p>{tail}") for i in range(3)]
+    built, out = _build(run, tmp_path, recs)
+    assert built.code == 0, built.err
+    texts = [el.text for el in etree.fromstring((out / "partners" / "yandex-news.xml").read_bytes()).iter(
+        "{http://news.yandex.ru}full-text")]
+    assert texts == [f"Своё начало статьи номер {i}." for i in (2, 1, 0)]

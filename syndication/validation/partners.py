@@ -53,22 +53,6 @@ def _fragments(markup: str) -> list:
         return []
 
 
-def _common_affix(texts: list[str]) -> str:
-    """The whole closing paragraphs every item's text ends with (boilerplate
-    such as a source line), or ""."""
-    if len(texts) < 2:
-        return ""
-    rev = [t[::-1] for t in texts]
-    shortest = min(rev, key=len)
-    n = 0
-    while n < len(shortest) and all(r[n] == shortest[n] for r in rev):
-        n += 1
-    suffix = texts[0][len(texts[0]) - n:]
-    if "\n" not in suffix:
-        return ""
-    return suffix[suffix.index("\n") + 1:].strip()  # from a paragraph boundary on
-
-
 class _Channel:
     """What item checks need to know about their channel."""
 
@@ -218,8 +202,8 @@ def check_yandex(root, fmt: str, ctx: Ctx, site: Site | None, full_text: bool) -
         full = item.find(f"{{{YANDEX_NS}}}full-text")
         if full is not None and text(full):
             texts.append(text(full))
-    boiler = _common_affix(texts)
-    if len(boiler) >= 20:
+    boiler = YANDEX.boilerplate(texts)
+    if boiler:
         ctx.error("yandex-boilerplate", f"every item's full text ends with the same {len(boiler)} characters "
                   f"({boiler[-60:]!r}): Yandex rejects repeated boilerplate", channel, YANDEX.spec)
 
