@@ -192,7 +192,7 @@ def render(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[
             for url in wide:
                 enclosures.append(featured if featured and featured[0] == url else (url, "0", _image_type(url)))
         else:  # google-news, partner: full text ready to paste
-            body = full_html(a, site)
+            body, _wide = profile.content_html(full_html(a, site))
             if partner.full_text or profile.full_text:
                 fe.content(utm_html(body, utm, host) if utm else body)
             categories(fe, config, a)

@@ -103,6 +103,8 @@ class Profile:
     absolute_urls: bool = False
     #: No script, style or style attributes in content:encoded.
     no_script_or_style: bool = False
+    #: Images in figures (a paragraph holding nothing but an image becomes a figure).
+    figures: bool = False
 
     # -- shaping ---------------------------------------------------------------------
 
@@ -142,7 +144,7 @@ class Profile:
         """The full text shaped for this profile, and the URLs of the images in
         it that must also be enclosures (in order, without repeats)."""
         if self.tags is None:
-            return fragment, []
+            return (_in_figures(fragment) if self.figures and "<img" in fragment else fragment), []
         for old, new in self.renames:
             fragment = re.sub(rf"<(/?){old}\b", rf"<\1{new}", fragment)
         fragment = re.sub(r"</(?:td|th)>", " </td>", fragment)  # keep cell text apart once unwrapped
@@ -183,6 +185,27 @@ def _place_images(fragment: str, min_width: int) -> tuple[str, list[str]]:
     out = html.escape(root.text, quote=False) if root.text else ""
     out += "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
     return out.strip(), wide
+
+
+def _in_figures(fragment: str) -> str:
+    """Every paragraph that holds only an image (the classic editor's way)
+    becomes a figure: images in figures, ready to paste."""
+    from lxml import html as lxml_html
+
+    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    changed = False
+    for img in list(root.iter("img")):
+        parent = img.getparent()
+        if parent is None or parent.tag != "p" or len(parent) != 1 or (parent.text or "").strip() \
+                or (img.tail or "").strip():
+            continue
+        parent.tag = "figure"
+        parent.attrib.clear()
+        changed = True
+    if not changed:
+        return fragment
+    out = html.escape(root.text, quote=False) if root.text else ""
+    return (out + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)).strip()
 
 
 def _drop(el) -> None:
@@ -241,5 +264,5 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
             rating=True, guid=True),
     Profile("google-news", "Google News feed guidelines", max_items=60, max_bytes=2 * MB, max_item_bytes=1 * MB,
             full_text=True, guid=True, content_longer_than_description=True, no_script_or_style=True),
-    Profile("partner", "reprint policy §4 (republishing partners)", full_text=True, absolute_urls=True),
+    Profile("partner", "reprint policy §4 (republishing partners)", full_text=True, absolute_urls=True, figures=True),
 )}
