@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .directory import FEED_CSS, FEED_XSL, FEEDS_ALL_OPML, FEEDS_HTML
 from .errors import ConfigError
 from .profiles import PROFILES
 from .records import normalize_url
@@ -84,7 +85,7 @@ def reserved_path(config: Config, path: str) -> str | None:
     """Why an output path would clash with a file the build writes itself
     (the pages beside the feeds, a section's archive directory), or None."""
     top = config.opml_path.rpartition("/")[0]
-    beside = {f"{top}/{name}" if top else name for name in ("feeds.html", "feeds-all.opml")} | {"feed.xsl", "feed.css"}
+    beside = {f"{top}/{name}" if top else name for name in (FEEDS_HTML, FEEDS_ALL_OPML)} | {FEED_XSL, FEED_CSS}
     if path in beside:
         return "is the name of a file the build writes beside the feeds"
     archive_dirs = {f"{s.dir}/archive" if s.dir else "archive" for s in config.sections}
@@ -430,7 +431,6 @@ PARTNERS_FILE = "partners.toml"
 def load_partners(config: Config) -> tuple[Partner, ...]:
     """Read ``partners.toml`` beside the config's other files (optional: no
     file, no partner feeds)."""
-
     base = Path(config.source) if config.source else embedded_dir()
     path = base / PARTNERS_FILE
     if not path.is_file():
