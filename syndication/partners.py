@@ -76,7 +76,7 @@ def build(config: Config, partner: Partner, articles: Sequence[Article], now: da
         start += len(batch)
         if not batch:
             break
-        bad = item_problems(config, partner, spec, batch)
+        bad = item_problems(config, partner, spec, batch, now)
         for a in batch:
             if a.id in bad:
                 report.left_out.append((a.id, bad[a.id]))
@@ -87,24 +87,25 @@ def build(config: Config, partner: Partner, articles: Sequence[Article], now: da
     chosen.sort(key=lambda a: a.id)
     chosen.sort(key=lambda a: a.published, reverse=True)
     report.dropped.extend((a.id, f"beyond the {cap} newest items") for a in pool[start:])
-    data = render(config, partner, spec, chosen)
+    data = render(config, partner, spec, chosen, now)
     budget = min(x for x in (profile.max_bytes, MAX_BYTES) if x is not None)
     if len(data) > budget:
         lo, hi = 0, len(chosen)  # the most newest items that fit: binary search on the count
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            if len(render(config, partner, spec, chosen[:mid])) <= budget:
+            if len(render(config, partner, spec, chosen[:mid], now)) <= budget:
                 lo = mid
             else:
                 hi = mid - 1
         report.dropped.extend((a.id, f"the feed would exceed {budget} bytes") for a in chosen[lo:])
         chosen = chosen[:lo]
-        data = render(config, partner, spec, chosen)
+        data = render(config, partner, spec, chosen, now)
     report.items = len(chosen)
     return data, report
 
 
-def item_problems(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[Article]) -> dict[str, str]:
+def item_problems(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[Article],
+                  now: datetime | None = None) -> dict[str, str]:
     """Article id → why, for every item of these articles that breaks a rule
     of the profile once shaped (the validator's own item checks)."""
     from lxml import etree
@@ -113,7 +114,7 @@ def item_problems(config: Config, partner: Partner, spec: FeedSpec, articles: Se
     from .validation import partners as checks
     from .validation.core import safe_parser
 
-    data = render(config, partner, spec, articles)
+    data = render(config, partner, spec, articles, now)
     root = etree.fromstring(data, safe_parser())
     by_guid = {item_id(config.site, a): a.id for a in articles}
     out: dict[str, str] = {}
@@ -127,8 +128,12 @@ def item_problems(config: Config, partner: Partner, spec: FeedSpec, articles: Se
 # --- rendering --------------------------------------------------------------------------
 
 
-def render(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
-    """A partner's RSS 2.0 feed with these items, each shaped by the profile."""
+def render(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[Article],
+           now: datetime | None = None) -> bytes:
+    """A partner's RSS 2.0 feed with these items, each shaped by the profile.
+    Its lastBuildDate is the newest change, never after ``now``: a profile
+    measures an item's age against it (an article ``updated`` in the future
+    must not make every other item look old)."""
     from feedgen.feed import FeedGenerator
 
     from . import attribution
@@ -150,7 +155,8 @@ def render(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[
     fg.rights(site.condition)
     fg.generator(GENERATOR, uri=GENERATOR_URI)
     fg.docs(RSS_DOCS)
-    fg.updated(max((a.modified for a in articles), default=site.epoch).astimezone(tz))
+    newest = max((a.modified for a in articles), default=site.epoch)
+    fg.updated((min(newest, now) if now is not None else newest).astimezone(tz))
     fg.image(url=site.logo, title=spec.title, link=with_utm(spec.section.url, utm, host))
     fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("reprint", attribution.RssReprint, attribution.RssItemReprint, atom=False, rss=True)

@@ -347,3 +347,15 @@ def test_a_closing_paragraph_every_article_shares_leaves_the_yandex_full_text(ru
     texts = [el.text for el in etree.fromstring((out / "partners" / "yandex-news.xml").read_bytes()).iter(
         "{http://news.yandex.ru}full-text")]
     assert texts == [f"Своё начало статьи номер {i}." for i in (2, 1, 0)]
+
+
+def test_an_update_dated_in_the_future_does_not_age_the_other_dzen_items(run, tmp_path):
+    from lxml import etree
+
+    recs = [_recent(i) for i in range(3)] + [_recent(9, updated="2099-01-01T00:00:00+03:00")]
+    built, out = _build(run, tmp_path, recs)
+    assert built.code == 0, built.err
+    root = etree.fromstring((out / "partners" / "dzen.xml").read_bytes())
+    assert len(root.findall("channel/item")) == 4
+    # the future update is not shown (sections.select), and the feed's date is the newest real change
+    assert root.findtext("channel/lastBuildDate") == "Thu, 20 Nov 2025 12:02:00 +0300"

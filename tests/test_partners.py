@@ -154,3 +154,13 @@ def test_partners_config(config):
     got = config_mod.load_partners(config)
     assert {p.profile for p in got} == {"yandex", "dzen", "google-news", "partner"}
     assert all(p.path.startswith("partners/") for p in got)
+
+
+def test_a_partner_feed_is_never_dated_after_its_clock(config):
+    """Called directly (without sections.select), a future ``updated`` still
+    cannot move lastBuildDate past now, which Dzen's age rule measures from."""
+    future = article(config, 0, image=IMG, updated=(NOW + timedelta(days=3650)).isoformat())
+    data, report = partners.build(config, partner("dzen"), [future, article(config, 1, image=IMG)], NOW)
+    root = etree.fromstring(data, safe_parser())
+    assert report.items == 2 and len(root.findall("channel/item")) == 2
+    assert root.findtext("channel/lastBuildDate") == NOW.astimezone(ZoneInfo("Europe/Moscow")).strftime("%a, %d %b %Y %H:%M:%S %z")
