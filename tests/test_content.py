@@ -359,3 +359,21 @@ def test_an_update_dated_in_the_future_does_not_age_the_other_dzen_items(run, tm
     assert len(root.findall("channel/item")) == 4
     # the future update is not shown (sections.select), and the feed's date is the newest real change
     assert root.findtext("channel/lastBuildDate") == "Thu, 20 Nov 2025 12:02:00 +0300"
+
+
+def test_import_names_the_record_over_a_bound_and_keeps_the_rest(run, tmp_path):
+    from conftest import jsonl
+
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(jsonl(good_record(id="deep-1", body_html=nested(100_000)),
+                          good_record(id="deep-2", body_html=nested(300)),
+                          good_record(id="fine-1", title="<script>alert(1)</script>Заголовок"),
+                          good_record(id="bad-1", title="<img src=x onerror=alert(1)>")))
+    start = time.perf_counter()
+    res = run("--store", tmp_path / "s.sqlite3", "import", src)
+    assert time.perf_counter() - start < 10
+    assert res.code == 65
+    assert [line.split(":")[:2] for line in res.err_lines] == [["deep-1", " body_html"], ["deep-2", " body_html"],
+                                                               ["bad-1", " title"]]
+    exported = run("--store", tmp_path / "s.sqlite3", "export").out
+    assert [json.loads(line)["title"] for line in exported.splitlines()] == ["Заголовок"]
