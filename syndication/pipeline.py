@@ -95,17 +95,22 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say, 
         for partner in partner_list:
             pspec = partners.spec_for(config, partner)
             candidates = sections.select(replace(pspec, items=depth), [a for slug in pspec.slugs for a in per_section[slug]], now)
+            # every candidate in the window: an item the profile leaves out is replaced by the next one
             chosen, _too_old = partners.eligible(partners.PROFILES[partner.profile], candidates, now)
-            chosen = chosen[:partner.items]
             inputs = _digest(run.base, pspec.path, [(a.id, hashes[a.id]) for a in chosen], [], [])
+            left: list[str] = []
 
-            def make(partner=partner, candidates=candidates) -> bytes:
-                data, dropped = partners.build(config, partner, candidates, now)
-                report.dropped.extend(f"{partner.path}: {rid}: {why}" for rid, why in dropped.dropped)
+            def make(partner=partner, candidates=candidates, left=left) -> bytes:
+                data, rep = partners.build(config, partner, candidates, now)
+                report.dropped.extend(f"{partner.path}: {rid}: {why}" for rid, why in rep.dropped)
+                left.extend(f"{rid}: {why}" for rid, why in rep.left_out)
+                report.left_out.extend(f"{partner.path}: {line}" for line in left)
                 return data
 
-            run.file(pspec.path, inputs, chosen, make,
+            run.file(pspec.path, inputs, chosen[:partner.items], make,
                      dict(full_text=partner.full_text, self_url=pspec.self_url, profile=partner.profile))
+            if left and "failed" not in run.state.get(pspec.path, {"failed": None}):
+                run.state[pspec.path]["left_out"] = left  # for `status`
 
         for relpath, make in _extras(config):  # OPML, feeds.html, the stylesheets: config and code only
             run.file(relpath, run.base, None, make, None)
@@ -202,6 +207,7 @@ def _extras(config: Config) -> list[tuple[str, Callable[[], bytes]]]:
     at_top = (lambda name: f"{top}/{name}") if top else (lambda name: name)
     return [
         (config.opml_path, lambda: directory.build_opml(config)),
+        (directory.opml_all_path(config), lambda: directory.build_opml_all(config)),
         (at_top(directory.FEEDS_HTML), lambda: directory.build_feeds_html(config)),
         (directory.FEED_XSL, lambda: directory.static_file(directory.FEED_XSL)),
         (directory.FEED_CSS, lambda: directory.static_file(directory.FEED_CSS)),

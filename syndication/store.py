@@ -98,6 +98,13 @@ def _statements(script: str) -> Iterator[str]:
             buf = ""
 
 
+def _withdrawn_line(line: str) -> str:
+    """A stored JSON line with its status set to ``withdrawn`` (same form as ``records.dumps``)."""
+    record = json.loads(line)
+    record["status"] = "withdrawn"
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 class Store:
     """An open store. Use as a context manager, or call close()."""
 
@@ -304,13 +311,18 @@ class Store:
             yield self._article(rid, rec)
 
     def records(self, section: Iterable[str] | None = None) -> Iterator[tuple[str, str]]:
-        """(id, stored JSON line) of every article, sorted by id, not re-checked."""
+        """(id, JSON line) of every article, sorted by id, not re-checked: the
+        export. An article its source withdrew reads ``"status":"withdrawn"``,
+        so importing the export keeps it out of every feed."""
         if section is None:
-            return self._rows("SELECT id, record FROM articles ORDER BY id", ())
-        wanted = sorted(set(section))
-        return self._rows(
-            f"SELECT id, record FROM articles WHERE section IN ({','.join('?' * len(wanted))}) ORDER BY id",
-            wanted)
+            rows = self._rows("SELECT id, record, withdrawn FROM articles ORDER BY id", ())
+        else:
+            wanted = sorted(set(section))
+            rows = self._rows(
+                f"SELECT id, record, withdrawn FROM articles WHERE section IN ({','.join('?' * len(wanted))}) ORDER BY id",
+                wanted)
+        for rid, rec, gone in rows:
+            yield rid, (rec if gone is None else _withdrawn_line(rec))
 
     def withdrawn_since(self, sections: Iterable[str], since: datetime) -> list[tuple[str, datetime]]:
         """(id, when) of the articles of these sections withdrawn at or after

@@ -3,8 +3,9 @@ reprint condition, where it is").
 
 §1 the feed carries the condition text and a rel="license" link to the terms;
 §2 every item carries its rights (and in RSS a <source> naming this feed);
-§3 a full-text item's content ends with a followable https link to its own
-original on the site."""
+§3 a full-text item's content ends with a followable link to its own
+original on the site, as the site gives it (an ``http://`` original is a
+warning: the site should be https, but the link is still the original)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,8 @@ def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text
             if problem:
                 ctx.error("policy-closing-link", f"item {link or '?'}: {problem}", el if content is None else content,
                           f"{POLICY} §3")
+            elif link.startswith("http://"):
+                ctx.warn("policy-closing-link-http", f"item {link}: the original is not https", el, f"{POLICY} §3")
 
 
 def closing_link_problem(content: etree._Element | None, link: str) -> str | None:
@@ -145,8 +148,6 @@ def _closing_anchor_problem(href: str | None, rel: str | None, link: str) -> str
         return f"closing link goes to {href!r}, not to the original {link!r}"
     if "nofollow" in (rel or "").split():
         return "closing link is rel=\"nofollow\""
-    if not link.startswith("https://"):
-        return "closing link is not https"
     return None
 
 
@@ -182,3 +183,6 @@ def check_json_policy(doc: dict, ctx: Ctx, site: Site, full_text: bool) -> None:
             if problem:
                 ctx.error("policy-closing-link", f"/items/{i}/content_html: item {link or '?'}: {problem}", None,
                           f"{POLICY} §3")
+            elif link.startswith("http://"):
+                ctx.warn("policy-closing-link-http", f"/items/{i}: item {link}: the original is not https", None,
+                         f"{POLICY} §3")
