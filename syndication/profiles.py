@@ -163,12 +163,23 @@ class Profile:
         return urlsplit(url).hostname in (site_host, f"www.{site_host}")
 
 
+def _fragment(fragment: str):
+    """Our own full text as one <div>. Its depth is bounded where records
+    enter (``[content] max_depth``), so libxml2's own depth limit (256, with
+    html and body around it) must not apply: past it libxml2 stops reading
+    and the rest of the text — the closing link among it — would be lost."""
+    from lxml import html as lxml_html
+
+    return lxml_html.fragment_fromstring(fragment, create_parent="div",
+                                         parser=lxml_html.HTMLParser(huge_tree=True))
+
+
 def _place_images(fragment: str, min_width: int) -> tuple[str, list[str]]:
     """Images ≥ ``min_width`` stay and become enclosures; the others leave the
     text (with a figure that holds nothing else)."""
     from lxml import html as lxml_html
 
-    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    root = _fragment(fragment)
     wide: list[str] = []
     for img in list(root.iter("img")):
         width = img.get("width") or ""
@@ -192,7 +203,7 @@ def _in_figures(fragment: str) -> str:
     becomes a figure: images in figures, ready to paste."""
     from lxml import html as lxml_html
 
-    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    root = _fragment(fragment)
     changed = False
     for img in list(root.iter("img")):
         parent = img.getparent()

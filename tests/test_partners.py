@@ -164,3 +164,35 @@ def test_a_partner_feed_is_never_dated_after_its_clock(config):
     root = etree.fromstring(data, safe_parser())
     assert report.items == 2 and len(root.findall("channel/item")) == 2
     assert root.findtext("channel/lastBuildDate") == NOW.astimezone(ZoneInfo("Europe/Moscow")).strftime("%a, %d %b %Y %H:%M:%S %z")
+
+
+@pytest.mark.parametrize("profile", ["yandex", "dzen", "google-news", "partner"])
+def test_deep_text_at_the_import_bound_keeps_its_closing_link(config, profile):
+    """A body nested as deep as import allows (found by test_properties):
+    libxml2's own depth limit once cut Dzen's text short, closing link and all,
+    and the whole Dzen feed was refused. Now the text is read whole, and an
+    item that would still break the reprint policy is left out, not published."""
+    deep = "<p>Начало.</p>" + "<blockquote>" * 255 + "Цитата" + "</blockquote>" * 255
+    arts = [article(config, 0, image=IMG, body_html=deep), article(config, 1, image=IMG)]
+    data, report = partners.build(config, partner(profile), arts, NOW)
+    assert problems(config, profile, data) == []
+    items = etree.fromstring(data, safe_parser()).findall("channel/item")
+    assert len(items) == 2 and report.left_out == []
+    if profile != "yandex":
+        assert "Источник" in items[0].findtext(CONTENT)[-300:]
+
+
+def test_an_item_breaking_the_reprint_policy_is_left_out_not_the_feed(config, monkeypatch):
+    """The builder runs the policy's item clauses too: a shaping that loses
+    the closing link costs that item, never the feed."""
+    from syndication import profiles
+
+    real = profiles.Profile.content_html
+    monkeypatch.setattr(profiles.Profile, "content_html",
+                        lambda self, fragment: (("<p>без ссылки</p>", []) if "/politika/p-0/" in fragment
+                                                else real(self, fragment)))
+    arts = [article(config, 0), article(config, 1)]
+    data, report = partners.build(config, partner("dzen"), arts, NOW)
+    assert problems(config, "dzen", data) == []
+    assert [rid for rid, _why in report.left_out] == ["p-0000"]
+    assert "policy-closing-link" in report.left_out[0][1]

@@ -166,8 +166,8 @@ ITEM_CHECKS: dict[str, Callable[[etree._Element, Ctx, _Channel], None]] = {
 
 
 def item_problems(profile: str, root: etree._Element, site: Site | None) -> dict[str, list[Problem]]:
-    """guid → the errors of that item under the profile's item checks (what
-    the partner builder leaves out)."""
+    """guid → the errors of that item under the profile's item checks and
+    the reprint policy's item clauses (what the partner builder leaves out)."""
     channel = root.find("channel")
     if channel is None:
         return {}
@@ -176,6 +176,8 @@ def item_problems(profile: str, root: etree._Element, site: Site | None) -> dict
     for item in channel.findall("item"):
         ctx = Ctx()
         ITEM_CHECKS[profile](item, ctx, ch)
+        if site is not None:
+            policy.check_rss_item(item, ctx, site, bool(PROFILES[profile].full_text))
         out[text(item.find("guid"))] = [p for p in ctx.problems if p.level == "error"]
     return out
 
