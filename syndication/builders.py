@@ -21,7 +21,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -31,7 +30,9 @@ from lxml import etree
 from . import attribution
 from .archives import FH_NS
 from .directory import FEED_CSS, FEED_XSL, MEDIA_TYPES
-from .types import Article, Config, FeedSpec, Partner, Site
+from .profiles import MEDIA_NS, YANDEX_NS
+from .records import html_to_text
+from .types import Article, Config, FeedSpec, Site
 
 GENERATOR = "syndication"
 GENERATOR_URI = "https://ms-news.ru/feeds/"
@@ -53,7 +54,7 @@ def summary_text(article: Article, limit: int = 300) -> str:
     """The lead; for an article without one, the start of its body's text."""
     if article.lead:
         return article.lead
-    text = " ".join(etree.HTML(f"<div>{article.body_html}</div>").xpath("string()").split()) if article.body_html else ""
+    text = " ".join(html_to_text(article.body_html).split())
     if len(text) <= limit:
         return text or article.title
     cut = text[:limit].rsplit(" ", 1)[0]
@@ -307,10 +308,19 @@ def categories(fe, config: Config, a: Article) -> None:
     for tag in a.tags:
         fe.category(term=tag)
 
-# --- partner feeds (rules and budgets: partners.py) -----------------------------
+# --- extensions of partner feeds (built in partners.py, rules in profiles.py) ----
 
-YANDEX_NS = "http://news.yandex.ru"
-MEDIA_NS = "http://search.yahoo.com/mrss/"
+class Enclosures(BaseEntryExtension):
+    """Any number of RSS ``<enclosure>`` elements (feedgen keeps one): Dzen
+    wants every image of the text as one."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str, str]] = []
+
+    def extend_rss(self, item: etree._Element) -> etree._Element:
+        for url, length, mime in self.items:
+            etree.SubElement(item, "enclosure", url=url, length=length, type=mime)
+        return item
 
 
 class YandexFeed(BaseExtension):
@@ -346,70 +356,6 @@ class MediaRatingEntry(BaseEntryExtension):
         rating = etree.SubElement(item, f"{{{MEDIA_NS}}}rating", scheme="urn:simple")
         rating.text = "adult" if self.adult else "nonadult"
         return item
-
-
-def build_partner(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
-    """A partner's RSS 2.0 feed, shaped by its profile (see partners.py)."""
-    from . import partners as P
-
-    site = config.site
-    tz = ZoneInfo(site.timezone)
-    host = urlsplit(site.url).hostname or ""
-    utm = partner.utm
-    fg = FeedGenerator()
-    fg.id(feed_id(site, spec))
-    fg.title(spec.title)
-    fg.description(partner.description or spec.section.description)
-    fg.language(site.language)
-    fg.link(href=spec.self_url, rel="self", type="application/rss+xml")
-    fg.link(href=P.with_utm(spec.section.url, utm, host), rel="alternate", type="text/html")
-    fg.rights(site.condition)
-    fg.generator(GENERATOR, uri=GENERATOR_URI)
-    fg.docs(RSS_DOCS)
-    fg.updated(max((a.modified for a in articles), default=site.epoch).astimezone(tz))
-    fg.image(url=site.logo, title=spec.title, link=P.with_utm(spec.section.url, utm, host))
-    fg.load_extension("dc", atom=False, rss=True)
-    fg.register_extension("reprint", attribution.RssReprint, attribution.RssItemReprint, atom=False, rss=True)
-    fg.reprint.terms_url = site.terms_url
-    profile = partner.profile
-    if profile == "yandex":
-        fg.register_extension("yandex", YandexFeed, YandexEntry, atom=False, rss=True)
-    if profile == "dzen":
-        fg.register_extension("media", MediaFeed, MediaRatingEntry, atom=False, rss=True)
-    for a in articles:
-        fe = fg.add_entry(order="append")
-        fe.guid(item_id(site, a), permalink=False)  # the guid never carries UTM
-        fe.title(a.title)
-        fe.link(href=P.with_utm(a.url, utm, host))
-        fe.summary(summary_text(a))
-        fe.published(a.published.astimezone(tz))
-        if a.authors:
-            fe.dc.dc_creator(list(a.authors))
-        fe.dc.dc_rights([site.item_rights])
-        fe.reprint.source = (spec.self_url, site.name)
-        image = a.image
-        if profile == "yandex":
-            fe.yandex.full_text = P.plain_text(a.body_html) or summary_text(a)
-            fe.yandex.genre = P.genre(a)
-            fe.category(term=a.section, label=config.section(a.section).title)
-            if image is not None and urlsplit(image.url).hostname in (host, f"www.{host}"):
-                fe.enclosure(image.url, str(image.length or 0), image.type)
-        elif profile == "dzen":
-            body = P.dzen_html(full_html(a, site))
-            fe.content(P.utm_html(body, utm, host) if utm else body)
-            for directive in P.DZEN_DIRECTIVES:
-                fe.category(term=directive)
-            fe.media.adult = a.adult
-            if image is not None and (image.width or 0) >= P.DZEN_MIN_WIDTH:
-                fe.enclosure(image.url, str(image.length or 0), image.type)
-        else:  # google-news, partner: full text ready to paste
-            body = full_html(a, site)
-            if partner.full_text or profile == "google-news":
-                fe.content(P.utm_html(body, utm, host) if utm else body)
-            categories(fe, config, a)
-            if image is not None:
-                fe.enclosure(image.url, str(image.length or 0), image.type)
-    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
 #: The builders, by the format name used in config/feeds.toml.

@@ -354,8 +354,12 @@ def run_cmd(obj: Ctx, out_dir: Path, now: str | None, no_fetch: bool, wait: floa
 
 
 def _dropped(obj: Ctx, report) -> None:
-    """What partner profiles left out (their rules, not errors): -vv lists it."""
-    if report.dropped and obj.verbosity >= 2:
+    """What partner feeds left out (their rules, not errors): -v lists the
+    items a profile could not take, -vv also what its budgets left out."""
+    if obj.verbosity >= 1:
+        for line in report.left_out:
+            click.echo(f"left out: {line}", err=True)
+    if obj.verbosity >= 2:
         for line in report.dropped:
             click.echo(f"left out: {line}", err=True)
 
@@ -441,7 +445,7 @@ def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
             "path": path, "exists": (out_dir / path).is_file(), "items": entry.get("items"),
             "bytes": entry.get("bytes"), "newest": newest, "newest_age_s": age, "built": entry.get("built"),
             "warnings": entry.get("warnings", []), "failed": entry.get("failed"), "pings": entry.get("pings", {}),
-            "to_build": pending.get(path),
+            "left_out": entry.get("left_out", []), "to_build": pending.get(path),
         })
     bad = [r for r in rows if not r["exists"] or r["failed"]]
     pages = [p for p in pending if "archive" in p.split("/")]
@@ -456,11 +460,14 @@ def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
             click.echo(f"{flag:<7} {r['path']:<36} {r['items'] if r['items'] is not None else '-':>4} items "
                        f"{r['bytes'] or 0:>9} B  newest {age:>8} ago  built {r['built'] or '-'}"
                        + (f"  ({len(r['warnings'])} warnings)" if r["warnings"] else "")
+                       + (f"  ({len(r['left_out'])} left out)" if r["left_out"] else "")
                        + ("  (to build)" if r["to_build"] else "")
                        + "".join(f"  hub {'ok' if p['ok'] else 'FAILED ' + p['detail']} {p['at']}" for p in r["pings"].values()))
             if r["failed"]:
                 for problem in r["failed"]["problems"]:
                     click.echo(f"        {problem}")
+            for line in r["left_out"]:
+                click.echo(f"        left out: {line}")
         if plan:
             click.echo(f"next build: {plan['to_build']} of {plan['files']} files to build; archive pages: "
                        f"{plan['archive_pages_to_build']} of {plan['archive_pages']} to build")

@@ -15,9 +15,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .directory import FEED_CSS, FEED_XSL, FEEDS_ALL_OPML, FEEDS_HTML
 from .errors import ConfigError
+from .profiles import PROFILES
 from .records import normalize_url
-from .types import FORMATS, Config, FeedSpec, HttpLimits, Partner, Section, Site, Sources, Variant, WordPressSource
+from .types import FORMATS, Config, ContentLimits, FeedSpec, HttpLimits, Partner, Section, Site, Sources, Variant, WordPressSource
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 FILES = ("site.toml", "sections.toml", "feeds.toml")
@@ -78,7 +80,8 @@ def load(directory: str | Path | None = None) -> Config:
     if archives_on and (archived is None or not archived.full_text or archived.format == "json"):
         raise ConfigError(ffile, "archives.variant", f"{archive_variant!r} is not a full-text RSS or Atom variant")
     config = Config(site, sections, variants, feeds, opml, str(base), archives_on, tombstone_days,
-                    archive_variant, page_items, page_bytes)
+                    archive_variant, page_items, page_bytes,
+                    content=_content(raw["site.toml"], str(base / "site.toml")))
     for path in paths:
         why = reserved_path(config, path)
         if why:
@@ -90,7 +93,7 @@ def reserved_path(config: Config, path: str) -> str | None:
     """Why an output path would clash with a file the build writes itself
     (the pages beside the feeds, a section's archive directory), or None."""
     top = config.opml_path.rpartition("/")[0]
-    beside = {f"{top}/feeds.html" if top else "feeds.html", "feed.xsl", "feed.css"}
+    beside = {f"{top}/{name}" if top else name for name in (FEEDS_HTML, FEEDS_ALL_OPML)} | {FEED_XSL, FEED_CSS}
     if path in beside:
         return "is the name of a file the build writes beside the feeds"
     archive_dirs = {f"{s.dir}/archive" if s.dir else "archive" for s in config.sections}
@@ -157,7 +160,7 @@ def _relpath(value: str, file: str, key: str) -> str:
 
 
 def _site(doc: dict, file: str) -> Site:
-    _only(doc, {"site", "reprint", "push"}, file, "")
+    _only(doc, {"site", "reprint", "push", "content"}, file, "")
     s = _table(doc.get("site"), file, "site")
     r = _table(doc.get("reprint"), file, "reprint")
     push = _table(doc.get("push", {}), file, "push")
@@ -222,6 +225,21 @@ def _site(doc: dict, file: str) -> Site:
         hub_timeout=float(hub_timeout),
         indexnow_key=indexnow_key,
         indexnow_endpoint=indexnow_endpoint,
+    )
+
+
+def _content(doc: dict, file: str) -> ContentLimits:
+    """``[content]``: bounds on what a record may hand to an HTML parser."""
+    c = _table(doc.get("content", {}), file, "content")
+    _only(c, {"max_body_bytes", "max_text_bytes", "max_depth", "max_tags", "max_links", "max_reopen"}, file, "content")
+    default = ContentLimits()
+    return ContentLimits(
+        max_body_bytes=_int(c.get("max_body_bytes", default.max_body_bytes), file, "content.max_body_bytes", 1024, 64 * 1024 * 1024),
+        max_text_bytes=_int(c.get("max_text_bytes", default.max_text_bytes), file, "content.max_text_bytes", 256, 1024 * 1024),
+        max_depth=_int(c.get("max_depth", default.max_depth), file, "content.max_depth", 8, 1024),
+        max_tags=_int(c.get("max_tags", default.max_tags), file, "content.max_tags", 100, 1_000_000),
+        max_links=_int(c.get("max_links", default.max_links), file, "content.max_links", 10, 1_000_000),
+        max_reopen=_int(c.get("max_reopen", default.max_reopen), file, "content.max_reopen", 0, 10_000_000),
     )
 
 
@@ -422,8 +440,6 @@ PARTNERS_FILE = "partners.toml"
 def load_partners(config: Config) -> tuple[Partner, ...]:
     """Read ``partners.toml`` beside the config's other files (optional: no
     file, no partner feeds)."""
-    from .partners import PROFILES
-
     base = Path(config.source) if config.source else embedded_dir()
     path = base / PARTNERS_FILE
     if not path.is_file():

@@ -8,7 +8,7 @@ import html
 
 from lxml import etree
 
-from .types import Config
+from .types import Config, FeedSpec
 
 FEED_XSL = "feed.xsl"
 FEED_CSS = "feed.css"
@@ -16,22 +16,72 @@ FEEDS_HTML = "feeds.html"
 MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 
 
+#: Every feed of every format, by section (the import list holds one a section).
+FEEDS_ALL_OPML = "feeds-all.opml"
+FORMAT_NAMES = {"rss": "RSS 2.0", "atom": "Atom 1.0", "json": "JSON Feed 1.1"}
+#: OPML's outline ``version`` (the W3C Feed Validation Service takes RSS,
+#: RSS1, RSS2 or scriptingNews only: other formats go without one).
+_OPML_VERSIONS = {"rss": "RSS2"}
+
+
+def import_feed(config: Config, section_slug: str) -> FeedSpec | None:
+    """The one feed of a section that the import list offers: RSS 2.0 (every
+    reader reads it), full text if there is one, else the first feed."""
+    specs = [f for f in config.feeds if f.section.slug == section_slug]
+    for want in (lambda f: f.variant.format == "rss" and f.variant.full_text,
+                 lambda f: f.variant.format == "rss", lambda f: True):
+        for spec in specs:
+            if want(spec):
+                return spec
+    return None
+
+
+def feed_title(spec: FeedSpec) -> str:
+    """A feed's title with its format: every outline of an OPML list is told apart."""
+    return f"{spec.title} · {FORMAT_NAMES[spec.variant.format]}"
+
+
 def build_opml(config: Config) -> bytes:
-    """OPML 2.0 listing every feed (title, type, xmlUrl, htmlUrl)."""
+    """The import list (OPML 2.0): each section once, in one format (RSS 2.0,
+    full text), the format in its title — what a reader should subscribe to."""
+    specs = [spec for s in config.sections if (spec := import_feed(config, s.slug)) is not None]
+    return _opml(config, f"{config.site.name}: ленты RSS по разделам", [(None, specs)])
+
+
+def build_opml_all(config: Config) -> bytes:
+    """Every feed of every format (OPML 2.0), one folder a section."""
+    groups = [(s.title, [f for f in config.feeds if f.section.slug == s.slug]) for s in config.sections]
+    return _opml(config, f"{config.site.name}: все ленты всех форматов", [(t, specs) for t, specs in groups if specs])
+
+
+def _opml(config: Config, title: str, groups: list[tuple[str | None, list[FeedSpec]]]) -> bytes:
+    """OPML 2.0 with only what the W3C Feed Validation Service knows: head
+    title/ownerName/ownerId (no ``docs``), outlines with text, title, type,
+    xmlUrl, htmlUrl, language, description and a ``version`` only for RSS."""
     site = config.site
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = f"{site.name}: ленты RSS и Atom"
-    etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
+    etree.SubElement(head, "title").text = title
+    etree.SubElement(head, "ownerName").text = site.name
+    etree.SubElement(head, "ownerId").text = site.url
     body = etree.SubElement(root, "body")
-    for spec in config.feeds:
-        etree.SubElement(
-            body, "outline", type="rss", text=spec.title, title=spec.title,
-            xmlUrl=spec.self_url, htmlUrl=spec.section.url, language=site.language,
-            version={"rss": "RSS2", "atom": "ATOM1", "json": "JSONFeed1.1"}[spec.variant.format],
-            description=spec.section.description,
-        )
+    for folder, specs in groups:
+        parent = body if folder is None else etree.SubElement(body, "outline", text=folder)
+        for spec in specs:
+            name = feed_title(spec)
+            attrs = dict(type="rss", text=name, title=name, xmlUrl=spec.self_url, htmlUrl=spec.section.url,
+                         language=site.language)
+            if spec.variant.format in _OPML_VERSIONS:
+                attrs["version"] = _OPML_VERSIONS[spec.variant.format]
+            attrs["description"] = spec.section.description
+            etree.SubElement(parent, "outline", **attrs)
     return etree.tostring(root, pretty_print=True, encoding="UTF-8", xml_declaration=True)
+
+
+def opml_all_path(config: Config) -> str:
+    """Where the full list goes: beside the import list."""
+    top = config.opml_path.rpartition("/")[0]
+    return f"{top}/{FEEDS_ALL_OPML}" if top else FEEDS_ALL_OPML
 
 
 def build_feeds_html(config: Config) -> bytes:
@@ -64,7 +114,9 @@ def build_feeds_html(config: Config) -> bytes:
             E.H1(f"{site.name}: ленты новостей"),
             E.P("Ленты RSS и Atom позволяют читать новые материалы сайта в программе или сервисе для чтения лент "
                 "(Feedly, Inoreader, NetNewsWire, Thunderbird): скопируйте адрес нужной ленты и добавьте его туда. "
-                "Полный список для импорта: ", E.A("feeds.opml", href=config.opml_path), "."),
+                "Список для импорта (по одной ленте RSS 2.0 на раздел): ",
+                E.A(config.opml_path.rpartition("/")[2], href=config.opml_path.rpartition("/")[2]),
+                "; все ленты всех форматов: ", E.A(FEEDS_ALL_OPML, href=FEEDS_ALL_OPML), "."),
             *rows,
             E.DIV(E.P(E.STRONG("Условия перепечатки. "), site.condition),
                   E.P(E.A("Подробнее об условиях перепечатки", href=site.terms_url)), CLASS="rights"),

@@ -1,140 +1,42 @@
-"""Partner feeds: each partner names a profile, and each profile is its
-consumer's published rules turned into a builder and its budgets.
+"""Partner feeds: a partner (config/partners.toml) names a profile
+(``profiles.py``), and its feed is built item by item to that profile.
 
-Profiles:
-- ``yandex`` (Yandex News): RSS 2.0 with the yandex namespace; every item
-  carries ``yandex:full-text`` (plain text, without the attribution
-  boilerplate, which lives in the item link, the channel and ``dc:rights``)
-  and ``yandex:genre``; images as enclosures from the site's own domain;
-  the feed under 10 MB.
-- ``dzen``: ``content:encoded`` restricted to the tags Dzen accepts (em→i,
-  strong→b); images ≥ 700 px wide also as ``enclosure``; ``media:rating``
-  adult/nonadult; the publication directives as categories
-  (format-article, index, comment-all); only the last 3 days; ≤ 500 items.
-- ``google-news``: stable guid, ``content:encoded`` longer than
-  ``description``, no script/style/style attributes; ≤ 2 MB a feed, ≤ 1 MB
-  an article, ≤ 60 items.
-- ``partner`` (sites that republish): full text ready to paste (absolute
-  URLs, figures for images, no site chrome), the attribution paragraph at
-  the end, ``dc:rights`` and the license link.
-
-Budgets (items, bytes) are met by dropping whole oldest items, never by
-cutting HTML; an article too big on its own is dropped and reported."""
+Each item is shaped by the profile (its tags, images, plain text, closing
+paragraph), then checked with the very item checks the validator runs
+(``validation/partners.py``); an item that still breaks a rule is left out
+and reported, never published to sink the whole feed. Budgets (items, bytes
+of the feed, of one item, how recent) are met by leaving out whole oldest
+items, never by cutting HTML. Only a defect of the feed itself fails it."""
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import nh3
-
 from .config import descendants
+from .profiles import PROFILES, Profile, utm_html, with_utm
 from .types import Article, Config, FeedSpec, Partner, Variant
 
-MB = 1024 * 1024
+__all__ = ["PROFILES", "Profile", "PartnerReport", "spec_for", "eligible", "build", "with_utm"]
 
-
-@dataclass(frozen=True)
-class Profile:
-    name: str
-    #: The most items, bytes of the whole feed, and bytes of one item it may have.
-    max_items: int | None = None
-    max_bytes: int | None = None
-    max_item_bytes: int | None = None
-    #: Only articles published this recently (against the build's clock).
-    window: timedelta | None = None
-    #: Whether the full text goes in content:encoded (None: the partner decides).
-    full_text: bool | None = None
-
-
-PROFILES: dict[str, Profile] = {
-    "yandex": Profile("yandex", max_bytes=10 * MB, full_text=False),
-    "dzen": Profile("dzen", max_items=500, window=timedelta(days=3), full_text=True),
-    "google-news": Profile("google-news", max_items=60, max_bytes=2 * MB, max_item_bytes=1 * MB, full_text=True),
-    "partner": Profile("partner", full_text=True),
-}
+#: Shaping rounds: an item that fails its checks is replaced by the next
+#: candidate, at most this many times over (a bound, whatever the candidates).
+ROUNDS = 4
 
 
 @dataclass
 class PartnerReport:
     partner: str
     items: int = 0
-    #: (article id, why) for every article left out to meet the rules.
+    #: (article id, why) for every article left out to meet the budgets
+    #: (how recent, how many, how many bytes): routine, -vv lists them.
     dropped: list[tuple[str, str]] = field(default_factory=list)
-
-
-# --- links back to the site ----------------------------------------------------
-
-def with_utm(url: str, utm: Sequence[tuple[str, str]], site_host: str) -> str:
-    """The URL with the partner's UTM parameters, if it points to the site."""
-    if not utm:
-        return url
-    parts = urlsplit(url)
-    if parts.hostname != site_host:
-        return url
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in dict(utm)]
-    return urlunsplit(parts._replace(query=urlencode(query + list(utm))))
-
-
-def utm_html(fragment: str, utm: Sequence[tuple[str, str]], site_host: str) -> str:
-    if not utm:
-        return fragment
-
-    def fix(tag: str, attr: str, value: str) -> str:
-        return with_utm(value, utm, site_host) if (tag, attr) == ("a", "href") else value
-
-    return nh3.clean(fragment, tags=DZEN_TAGS | _PARTNER_EXTRA_TAGS, attributes=_ALL_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel=None, attribute_filter=fix)
-
-
-# --- HTML for Dzen ----------------------------------------------------------------
-
-DZEN_TAGS = {"p", "a", "b", "i", "u", "s", "h1", "h2", "h3", "h4", "blockquote", "ul", "ol", "li",
-             "img", "figure", "figcaption", "br"}
-_PARTNER_EXTRA_TAGS = {"em", "strong", "h5", "h6", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
-                       "pre", "code", "hr", "sub", "sup", "small", "cite", "q", "abbr", "del", "ins"}
-_ALL_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "height"},
-                   "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
-_RENAME = [(re.compile(r"<(/?)strong\b"), r"<\1b"), (re.compile(r"<(/?)em\b"), r"<\1i")]
-
-
-def dzen_html(fragment: str) -> str:
-    """Only the tags Dzen accepts: strong→b, em→i, every other tag unwrapped
-    (its text kept), tables flattened to paragraphs of text."""
-    for pattern, repl in _RENAME:
-        fragment = pattern.sub(repl, fragment)
-    fragment = re.sub(r"</(?:td|th)>", " </td>", fragment)  # keep cell text apart once unwrapped
-    fragment = re.sub(r"</tr>", "</tr><br>", fragment)
-    return nh3.clean(fragment, tags=DZEN_TAGS, attributes={"a": {"href"}, "img": {"src", "alt", "width", "height"}},
-                     url_schemes={"http", "https"}, link_rel=None, strip_comments=True).strip()
-
-
-def plain_text(fragment: str) -> str:
-    """The text of an HTML fragment, paragraphs on their own lines (yandex:full-text)."""
-    if not fragment:
-        return ""
-    text = re.sub(r"(?i)<br\s*/?>|</(?:p|h[1-6]|li|blockquote|figcaption|tr|div)>", "\n", fragment)
-    text = html.unescape(nh3.clean(text, tags=set(), strip_comments=True))
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-# --- building ---------------------------------------------------------------------------
-
-#: Dzen's publication directives, as categories: a long read, let search
-#: engines index it, comments open to all.
-DZEN_DIRECTIVES = ("format-article", "index", "comment-all")
-DZEN_MIN_WIDTH = 700
-
-
-def genre(article: Article) -> str:
-    """Yandex News genre: analysis pieces of Статьи are articles, the rest news messages."""
-    return "article" if article.section == "stati" else "message"
+    #: (article id, why) for every article that broke a rule of the profile
+    #: even once shaped: -v lists them and ``status`` shows them.
+    left_out: list[tuple[str, str]] = field(default_factory=list)
 
 
 def spec_for(config: Config, partner: Partner) -> FeedSpec:
@@ -158,44 +60,156 @@ def eligible(profile: Profile, articles: Sequence[Article], now: datetime) -> tu
 
 def build(config: Config, partner: Partner, articles: Sequence[Article], now: datetime) -> tuple[bytes, PartnerReport]:
     """The partner's feed from the section's newest articles (newest first),
-    within the profile's rules and budgets."""
+    every item shaped to and checked against the profile, within its budgets."""
+    from .validation.core import MAX_BYTES
+
     profile = PROFILES[partner.profile]
     report = PartnerReport(partner.name)
     spec = spec_for(config, partner)
-    chosen, dropped = eligible(profile, articles, now)
-    report.dropped.extend(dropped)
-    if profile.max_item_bytes:
-        empty = len(_render(config, partner, spec, []))
-        fits = []
-        for a in chosen:
-            # escaping grows text at most ~5×: only a long article can be over the limit
-            if len(a.body_html.encode()) * 5 > profile.max_item_bytes:
-                size = len(_render(config, partner, spec, [a])) - empty
-                if size > profile.max_item_bytes:
-                    report.dropped.append((a.id, f"{size} bytes: over the {profile.max_item_bytes} bytes an article may have"))
-                    continue
-            fits.append(a)
-        chosen = fits
+    pool, too_old = eligible(profile, articles, now)
+    report.dropped.extend(too_old)
     cap = min(x for x in (partner.items, profile.max_items) if x is not None)
-    report.dropped.extend((a.id, f"beyond the {cap} newest items") for a in chosen[cap:])
-    chosen = chosen[:cap]
-    data = _render(config, partner, spec, chosen)
-    if profile.max_bytes and len(data) > profile.max_bytes:
+    chosen: list[Article] = []
+    start = 0
+    for _ in range(ROUNDS):  # each round fills the free places with the next candidates
+        batch = pool[start:start + cap - len(chosen)]
+        start += len(batch)
+        if not batch:
+            break
+        bad = item_problems(config, partner, spec, batch, now)
+        for a in batch:
+            if a.id in bad:
+                report.left_out.append((a.id, bad[a.id]))
+            else:
+                chosen.append(a)
+        if len(chosen) >= cap or not bad:
+            break
+    chosen.sort(key=lambda a: a.id)
+    chosen.sort(key=lambda a: a.published, reverse=True)
+    report.dropped.extend((a.id, f"beyond the {cap} newest items") for a in pool[start:])
+    data = render(config, partner, spec, chosen, now)
+    budget = min(x for x in (profile.max_bytes, MAX_BYTES) if x is not None)
+    if len(data) > budget:
         lo, hi = 0, len(chosen)  # the most newest items that fit: binary search on the count
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            if len(_render(config, partner, spec, chosen[:mid])) <= profile.max_bytes:
+            if len(render(config, partner, spec, chosen[:mid], now)) <= budget:
                 lo = mid
             else:
                 hi = mid - 1
-        report.dropped.extend((a.id, f"the feed would exceed {profile.max_bytes} bytes") for a in chosen[lo:])
+        report.dropped.extend((a.id, f"the feed would exceed {budget} bytes") for a in chosen[lo:])
         chosen = chosen[:lo]
-        data = _render(config, partner, spec, chosen)
+        data = render(config, partner, spec, chosen, now)
     report.items = len(chosen)
     return data, report
 
 
-def _render(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
-    from . import builders  # feedgen: only when a partner feed is really built
+def item_problems(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[Article],
+                  now: datetime | None = None) -> dict[str, str]:
+    """Article id → why, for every item of these articles that breaks a rule
+    of the profile once shaped (the validator's own item checks)."""
+    from lxml import etree
 
-    return builders.build_partner(config, partner, spec, articles)
+    from .builders import item_id
+    from .validation import partners as checks
+    from .validation.core import safe_parser
+
+    data = render(config, partner, spec, articles, now)
+    root = etree.fromstring(data, safe_parser())
+    by_guid = {item_id(config.site, a): a.id for a in articles}
+    out: dict[str, str] = {}
+    for guid, problems in checks.item_problems(partner.profile, root, config.site).items():
+        rid = by_guid.get(guid)
+        if rid is not None and problems:
+            out[rid] = "; ".join(f"{p.code}: {p.message}" for p in problems)
+    return out
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def render(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[Article],
+           now: datetime | None = None) -> bytes:
+    """A partner's RSS 2.0 feed with these items, each shaped by the profile.
+    Its lastBuildDate is the newest change, never after ``now``: a profile
+    measures an item's age against it (an article ``updated`` in the future
+    must not make every other item look old)."""
+    from feedgen.feed import FeedGenerator
+
+    from . import attribution
+    from . import builders as ext
+    from .builders import GENERATOR, GENERATOR_URI, RSS_DOCS, categories, feed_id, full_html, item_id, summary_text
+
+    profile = PROFILES[partner.profile]
+    site = config.site
+    tz = ZoneInfo(site.timezone)
+    host = urlsplit(site.url).hostname or ""
+    utm = partner.utm
+    fg = FeedGenerator()
+    fg.id(feed_id(site, spec))
+    fg.title(spec.title)
+    fg.description(partner.description or spec.section.description)
+    fg.language(site.language)
+    fg.link(href=spec.self_url, rel="self", type="application/rss+xml")
+    fg.link(href=with_utm(spec.section.url, utm, host), rel="alternate", type="text/html")
+    fg.rights(site.condition)
+    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    fg.docs(RSS_DOCS)
+    newest = max((a.modified for a in articles), default=site.epoch)
+    fg.updated((min(newest, now) if now is not None else newest).astimezone(tz))
+    fg.image(url=site.logo, title=spec.title, link=with_utm(spec.section.url, utm, host))
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.register_extension("reprint", attribution.RssReprint, attribution.RssItemReprint, atom=False, rss=True)
+    fg.register_extension("enclosures", ext.BaseExtension, ext.Enclosures, atom=False, rss=True)
+    fg.reprint.terms_url = site.terms_url
+    plain: list[str] = []
+    if profile.plain_full_text:
+        fg.register_extension("yandex", ext.YandexFeed, ext.YandexEntry, atom=False, rss=True)
+        plain = profile.full_texts([profile.plain_text(a.body_html) or summary_text(a) for a in articles])
+    if profile.rating:
+        fg.register_extension("media", ext.MediaFeed, ext.MediaRatingEntry, atom=False, rss=True)
+    for n, a in enumerate(articles):
+        fe = fg.add_entry(order="append")
+        fe.guid(item_id(site, a), permalink=False)  # the guid never carries UTM
+        fe.title(a.title)
+        fe.link(href=with_utm(a.url, utm, host))
+        fe.summary(summary_text(a))
+        fe.published(a.published.astimezone(tz))
+        if a.authors:
+            fe.dc.dc_creator(list(a.authors))
+        fe.dc.dc_rights([site.item_rights])
+        fe.reprint.source = (spec.self_url, site.name)
+        image = a.image
+        enclosures: list[tuple[str, str, str]] = []
+        featured = (image.url, str(image.length or 0), image.type) if image is not None else None
+        if profile.plain_full_text:
+            fe.yandex.full_text = plain[n]
+            fe.yandex.genre = profile.genre(a)
+            fe.category(term=a.section, label=config.section(a.section).title)
+            if featured and profile.encloses(featured[0], host):
+                enclosures.append(featured)
+        elif profile.tags is not None:  # an allow-list of its own (Dzen)
+            body, wide = profile.content_html(full_html(a, site))
+            fe.content(utm_html(body, utm, host) if utm else body)
+            for directive in profile.directives:
+                fe.category(term=directive)
+            if profile.rating:
+                fe.media.adult = a.adult
+            for url in wide:
+                enclosures.append(featured if featured and featured[0] == url else (url, "0", _image_type(url)))
+        else:  # google-news, partner: full text ready to paste
+            body, _wide = profile.content_html(full_html(a, site))
+            if partner.full_text or profile.full_text:
+                fe.content(utm_html(body, utm, host) if utm else body)
+            categories(fe, config, a)
+            if featured:
+                enclosures.append(featured)
+        fe.enclosures.items = enclosures
+    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def _image_type(url: str) -> str:
+    import mimetypes
+
+    mime = mimetypes.guess_type(urlsplit(url).path)[0]
+    return mime if mime and mime.startswith("image/") else "image/jpeg"

@@ -189,13 +189,14 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
     partner_docs: list[Doc] = []
     for partner, pspec in partner_specs:
         candidates = sections.select(replace(pspec, items=depth), per_feed[pspec.path], now)
+        # every candidate in the window: an item the profile leaves out is replaced by the next one
         chosen, _too_old = partners.eligible(partners.PROFILES[partner.profile], candidates, now)
-        chosen = chosen[:partner.items]
+        shown = chosen[:partner.items]
         partner_docs.append(Doc(
             pspec.path, "partner", _digest(base, pspec.path, [(a.id, hashes[a.id]) for a in chosen], [], []),
             lambda partner=partner, candidates=candidates: partners.build(config, partner, candidates, now),
             dict(full_text=partner.full_text, self_url=pspec.self_url, profile=partner.profile),
-            len(chosen), _newest(config, chosen)))
+            len(shown), _newest(config, shown)))
 
     files = [Doc(relpath, "file", base, make) for relpath, make in _extras(config)]
     page_docs = [page_docs[i] for _share, i in sorted(order)]
@@ -298,8 +299,11 @@ class _Run:
         try:
             made = doc.make()
             data = made[0] if isinstance(made, tuple) else made
+            left: list[str] = []
             if isinstance(made, tuple):  # a partner feed: (bytes, what its profile left out)
                 self.report.dropped.extend(f"{doc.path}: {rid}: {why}" for rid, why in made[1].dropped)
+                left = [f"{rid}: {why}" for rid, why in made[1].left_out]
+                self.report.left_out.extend(f"{doc.path}: {line}" for line in left)
             self.target.check_path(relpath)
         except (ValueError, UnsafePathError) as exc:  # one bad file never stops the others
             self._failed(relpath, [f"{relpath}: not built: {exc}"])
@@ -324,6 +328,8 @@ class _Run:
             if doc.newest is not None:
                 entry["newest"] = doc.newest
             self.report.items += counted
+        if left:
+            entry["left_out"] = left  # for `status`
         self.state[relpath] = entry
 
     def _failed(self, relpath: str, problems: list[str]) -> None:
@@ -419,6 +425,7 @@ def _extras(config: Config) -> list[tuple[str, Callable[[], bytes]]]:
     at_top = (lambda name: f"{top}/{name}") if top else (lambda name: name)
     return [
         (config.opml_path, lambda: directory.build_opml(config)),
+        (directory.opml_all_path(config), lambda: directory.build_opml_all(config)),
         (at_top(directory.FEEDS_HTML), lambda: directory.build_feeds_html(config)),
         (directory.FEED_XSL, lambda: directory.static_file(directory.FEED_XSL)),
         (directory.FEED_CSS, lambda: directory.static_file(directory.FEED_CSS)),

@@ -24,13 +24,14 @@ from zoneinfo import ZoneInfo
 import nh3
 
 from .errors import RecordError
-from .types import STATUSES, Article, Image
+from .types import STATUSES, Article, ContentLimits, Image
 
 FIELDS = ("id", "url", "title", "lead", "body_html", "authors", "section", "tags",
           "published", "updated", "image", "status", "adult")
 REQUIRED = ("id", "url", "title", "section", "published")
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~:-]{0,199}$")
 MAX_LINE = 8 * 1024 * 1024  # one record; a longer line is refused, not parsed
+MAX_LIST_ITEMS = 100  # authors, tags
 
 # XML 1.0 forbids C0 controls but tab/LF/CR, and U+FFFE/U+FFFF; C1 controls
 # are allowed but discouraged (and in practice mojibake): all go.
@@ -58,11 +59,53 @@ def one_line(value: str) -> str:
 
 
 def strip_html(value: str) -> str:
-    """Plain text of an HTML fragment: tags removed, entities decoded.
-    A '<' that opens no tag ("доля <5%") is kept."""
+    """Plain text of an HTML fragment: what an HTML tokenizer reads as a tag
+    is removed (script and style with their content), entities are decoded.
+    A '<' that opens no tag ("доля <5%", "a < b") is kept. Decoding can make
+    new tags (``&lt;script&gt;`` → ``<script>``): those go too, round after
+    round until nothing changes (bounded; a text still changing after
+    ``_ROUNDS`` loses every '&' that could start an entity and every '<'
+    that could open a tag). Text is text: no
+    result of this function holds anything an HTML parser would see as a tag."""
     if "<" not in value and "&" not in value:
         return value
-    return _after_html(html.unescape(nh3.clean(value, tags=set(), strip_comments=True)))
+    text = value
+    for _ in range(_ROUNDS):
+        cleaned = _after_html(html.unescape(nh3.clean(text, tags=set(), strip_comments=True)))
+        if cleaned == text or ("<" not in cleaned and "&" not in cleaned):
+            return cleaned
+        text = cleaned
+    return _TAG_START.sub("", _ENTITY_START.sub("", text))
+
+
+_ROUNDS = 4
+_ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;?)")
+#: What makes an HTML tokenizer leave the data state at '<' (WHATWG HTML §13.2.5.6).
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def has_markup(text: str) -> bool:
+    """Whether an HTML parser would read markup in this text: a '<' that
+    opens a tag, an end tag, a comment or a declaration (WHATWG HTML
+    §13.2.5.6). ``доля <5%`` and ``a < b`` have none; ``x <b>`` has."""
+    return "<" in text and _TAG_START.search(text) is not None
+
+
+_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|h[1-6]|li|blockquote|figcaption|figure|tr|div|table|ul|ol|pre)>")
+
+
+def html_to_text(fragment: str) -> str:
+    """The text of (sanitized) HTML, for a plain-text field of a feed: tags
+    removed, entities decoded, one line per paragraph, and nothing an HTML
+    parser would read as a tag — prose about ``<script>`` (escaped in the
+    HTML) reads ``< script>``, so no reader that treats the text as HTML
+    finds markup in it, and the words stay."""
+    if not fragment:
+        return ""
+    text = html.unescape(nh3.clean(_BLOCK_END.sub("\n", fragment), tags=set(), strip_comments=True))
+    text = _TAG_START.sub("< ", _after_html(text))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def _after_html(text: str) -> str:
@@ -133,6 +176,8 @@ ATTRIBUTES = {
 DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript",
                      "template", "svg", "math", "select", "textarea", "button"}
 URL_ATTRIBUTES = {"href", "src", "cite"}
+#: Attributes whose value is plain text (an image's alt, a title).
+TEXT_ATTRIBUTES = {"alt", "title"}
 
 
 def sanitize_html(fragment: str, base: str) -> str:
@@ -141,6 +186,8 @@ def sanitize_html(fragment: str, base: str) -> str:
     and images become absolute against ``base`` (the article URL)."""
 
     def absolutize(tag: str, attr: str, value: str) -> str | None:
+        if attr in TEXT_ATTRIBUTES:  # plain text, like every text field
+            return one_line(strip_html(value)) if ("<" in value or "&" in value) else value
         if attr not in URL_ATTRIBUTES:
             return value
         if value.strip().lower().startswith("mailto:") and tag == "a":
@@ -161,6 +208,163 @@ def sanitize_html(fragment: str, base: str) -> str:
         attribute_filter=absolutize,
     ).strip()
     return _after_html(cleaned)
+
+
+# --- bounds: before any parser -------------------------------------------------
+
+_VOID = frozenset("area base basefont bgsound br col embed frame hr image img input keygen link meta param "
+                  "source track wbr".split())
+_RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes noscript plaintext".split())
+_FORMATTING = frozenset("a b big code em font i nobr s small strike strong tt u".split())
+#: Elements a search for an open element does not look past (HTML's "in scope").
+_SCOPE = frozenset("applet caption html table td th marquee object template svg math".split())
+_BUTTON_SCOPE = _SCOPE | {"button"}
+_TABLE = frozenset({"table"})
+#: Start tags that first close an open element of these names (HTML's
+#: implied end tags), and the elements that search stops at.
+_CLOSES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "p": (frozenset({"p"}), _BUTTON_SCOPE),
+    "li": (frozenset({"li"}), _SCOPE | {"ul", "ol"}),
+    "dt": (frozenset({"dt", "dd"}), _SCOPE | {"dl"}),
+    "dd": (frozenset({"dt", "dd"}), _SCOPE | {"dl"}),
+    "option": (frozenset({"option"}), frozenset({"select"})),
+    "optgroup": (frozenset({"optgroup", "option"}), frozenset({"select"})),
+    "tr": (frozenset({"tr"}), _TABLE),
+    "td": (frozenset({"td", "th"}), _TABLE),
+    "th": (frozenset({"td", "th"}), _TABLE),
+    **{name: (frozenset({"thead", "tbody", "tfoot"}), _TABLE) for name in ("thead", "tbody", "tfoot")},
+}
+_BLOCKS = frozenset("address article aside blockquote center details dialog dir div dl fieldset figcaption figure "
+                    "footer form h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol pre section summary table ul".split())
+_CLOSE_P = (frozenset({"p"}), _BUTTON_SCOPE)
+_TABLE_PARTS = frozenset({"tbody", "thead", "tfoot", "tr", "td", "th", "caption"})
+
+
+def _end_scope(name: str) -> frozenset[str]:
+    if name == "table":
+        return frozenset()
+    if name in _TABLE_PARTS:
+        return _TABLE
+    return _SCOPE - {name}
+
+
+#: How far down the open elements a close looks (the estimate stays linear).
+_REACH = 6
+_TAG = re.compile(r"<(?:(!--)|(/?)([A-Za-z][^\s/>]*+))")
+#: The rest of a tag after its name, as the HTML tokenizer reads attributes
+#: (WHATWG HTML §13.2.5.32–39): up to, not including, the closing '>'.
+_ATTR = r"""[\s/]*+[^\s/>][^\s/>=]*+(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s>]*+))?+"""
+_TAG_BODY = re.compile(f"(?:{_ATTR})*+[\\s/]*+")
+_ATTRS = re.compile(_ATTR)
+#: The most attributes one tag may have (the tree builder's duplicate check is quadratic).
+MAX_ATTRIBUTES = 256
+#: The most character references in one run of text (the tree builder grows
+#: a text node by each: superlinear past a few thousand).
+MAX_RUN_ENTITIES = 2000
+_URL_ATTR = re.compile(r"(?i)\b(?:href|src|cite)\s*=")
+
+
+def markup_bound(value: str, max_bytes: int, limits: ContentLimits) -> str | None:
+    """Why this HTML is too large or too deep to hand to a parser, or None.
+
+    One linear pass, no tree: the size, the number of tags, the nesting depth
+    as an HTML tree builder would nest the elements (implied end tags and
+    scopes approximated, never looking more than a few elements down), and
+    the formatting elements left open that the tree builder re-creates at
+    every later paragraph."""
+    size = len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        return f"{size} bytes: more than the {max_bytes} allowed"
+    refs = value.count("&")
+    if "<" not in value:
+        if refs > MAX_RUN_ENTITIES:
+            return f"more than {MAX_RUN_ENTITIES} character references in one run of text"
+        return None
+    tags = value.count("<")
+    if tags + refs > limits.max_tags:  # each costs the parser a token
+        return f"{tags} '<' and {refs} '&': more than the {limits.max_tags} tags and character references allowed"
+    if tags > limits.max_links // 4:  # cheap enough to count only when it could matter
+        links = sum(1 for _ in _URL_ATTR.finditer(value))
+        if links > limits.max_links:
+            return f"{links} links and images: more than the {limits.max_links} allowed"
+    stack: list[str] = []
+    active: dict[str, int] = {}  # formatting element (name and attributes) → open copies (≤ 3: HTML's Noah's Ark)
+    recent: dict[str, list[str]] = {}  # formatting name → its active keys, newest last
+    open_formatting = reopen = deepest = 0
+    pos, n = 0, len(value)
+    run = 0  # character references in the current run of text (start tags and comments end one)
+    while pos < n:
+        m = _TAG.search(value, pos)
+        if m is None:
+            break
+        run += value.count("&", pos, m.start())
+        if run > MAX_RUN_ENTITIES:
+            return f"more than {MAX_RUN_ENTITIES} character references in one run of text (near character {pos})"
+        if m.group(1):  # a comment
+            end = value.find("-->", m.end())
+            if end < 0:
+                break
+            pos, run = end + 3, 0
+            continue
+        end = _TAG_BODY.match(value, m.end()).end()
+        if end >= n:  # no '>': the tokenizer drops the unfinished tag
+            break
+        if end - m.end() > 4 * MAX_ATTRIBUTES:
+            count = sum(1 for _ in _ATTRS.finditer(value, m.end(), end))
+            if count > MAX_ATTRIBUTES:
+                return f"a tag with {count} attributes: more than {MAX_ATTRIBUTES} (near character {m.start()})"
+        pos = end + 1
+        name = m.group(3).lower()
+        if m.group(2):  # an end tag: pop to the nearest open element of that name
+            _pop_to(stack, frozenset({name}), _end_scope(name))
+            keys = recent.get(name)
+            if keys:
+                key = keys.pop()
+                active[key] -= 1
+                open_formatting -= 1
+            continue
+        run = 0
+        reopen += open_formatting
+        if reopen > limits.max_reopen:
+            return (f"formatting tags left open are re-created more than {limits.max_reopen} times "
+                    f"(at <{name}> near character {m.start()})")
+        if name in _RAW_TEXT:  # its text is not markup: skip to its end tag
+            close = re.compile("</" + re.escape(name), re.I).search(value, pos)
+            if close is None:
+                break
+            pos = close.start()
+            continue
+        if name in _VOID or value[end - 1] == "/":
+            continue
+        if name in _CLOSES:
+            _pop_to(stack, *_CLOSES[name])
+        elif name in _BLOCKS:
+            _pop_to(stack, *_CLOSE_P)
+        stack.append(name)
+        if len(stack) > deepest:
+            deepest = len(stack)
+            if deepest > limits.max_depth:
+                return f"elements nested more than {limits.max_depth} deep (at <{name}> near character {m.start()})"
+        if name in _FORMATTING:
+            key = name + value[m.end():end]
+            if active.get(key, 0) < 3:
+                active[key] = active.get(key, 0) + 1
+                recent.setdefault(name, []).append(key)
+                open_formatting += 1
+    if run + value.count("&", pos) > MAX_RUN_ENTITIES:
+        return f"more than {MAX_RUN_ENTITIES} character references in one run of text (near character {pos})"
+    return None
+
+
+def _pop_to(stack: list[str], names: frozenset[str], scope: frozenset[str]) -> None:
+    """Pop the stack down to and including the nearest element named in
+    ``names``, if one is near the top and not behind an element of ``scope``."""
+    for k in range(len(stack) - 1, max(-1, len(stack) - 1 - _REACH), -1):
+        if stack[k] in names:
+            del stack[k:]
+            return
+        if stack[k] in scope:
+            return
 
 
 # --- dates ------------------------------------------------------------------
@@ -243,34 +447,47 @@ def format_date(dt: datetime) -> str:
 
 # --- records ----------------------------------------------------------------
 
-def _field_str(obj: dict, name: str, ref: str, *, required: bool = False) -> str:
+def _field_str(obj: dict, name: str, ref: str, *, required: bool = False, label: str | None = None) -> str:
     value = obj.get(name)
+    label = label or name
     if value is None:
         if required:
-            raise RecordError(ref, name, "missing")
+            raise RecordError(ref, label, "missing")
         return ""
     if not isinstance(value, str):
-        raise RecordError(ref, name, f"must be a string, got {type(value).__name__}")
+        raise RecordError(ref, label, f"must be a string, got {type(value).__name__}")
     try:
         return clean_text(value)
     except ValueError as exc:
-        raise RecordError(ref, name, str(exc)) from None
+        raise RecordError(ref, label, str(exc)) from None
 
 
-def _field_list(obj: dict, name: str, ref: str) -> tuple[str, ...]:
+def _plain(value: str, ref: str, label: str, limits: ContentLimits) -> str:
+    """A plain-text field: bounded, then its markup removed (``strip_html``),
+    on one line."""
+    why = markup_bound(value, limits.max_text_bytes, limits)
+    if why:
+        raise RecordError(ref, label, why)
+    return one_line(strip_html(value))
+
+
+def _field_list(obj: dict, name: str, ref: str, limits: ContentLimits) -> tuple[str, ...]:
     value = obj.get(name)
     if value is None:
         return ()
     if not isinstance(value, list):
         raise RecordError(ref, name, f"must be a list of strings, got {type(value).__name__}")
+    if len(value) > MAX_LIST_ITEMS:
+        raise RecordError(ref, name, f"{len(value)} items: more than {MAX_LIST_ITEMS}")
     out: list[str] = []
     for i, item in enumerate(value):
         if not isinstance(item, str):
             raise RecordError(ref, f"{name}[{i}]", f"must be a string, got {type(item).__name__}")
         try:
-            text = one_line(strip_html(clean_text(item)))
+            text = clean_text(item)
         except ValueError as exc:
             raise RecordError(ref, f"{name}[{i}]", str(exc)) from None
+        text = _plain(text, ref, f"{name}[{i}]", limits)
         if text and text not in out:
             out.append(text)
     return tuple(out)
@@ -285,7 +502,7 @@ def _field_int(obj: dict, name: str, ref: str, label: str | None = None) -> int 
     return value
 
 
-def _image(value: Any, ref: str) -> Image | None:
+def _image(value: Any, ref: str, limits: ContentLimits) -> Image | None:
     if value is None:
         return None
     if not isinstance(value, dict):
@@ -305,14 +522,14 @@ def _image(value: Any, ref: str) -> Image | None:
         mime = mimetypes.guess_type(urlsplit(url).path)[0]
     if not isinstance(mime, str) or not re.fullmatch(r"image/[a-z0-9.+-]+", mime):
         raise RecordError(ref, "image.type", f"must be an image MIME type, got {mime!r}")
-    caption = _field_str(value, "caption", ref)
+    caption = _plain(_field_str(value, "caption", ref, label="image.caption"), ref, "image.caption", limits)
     return Image(
         url=url,
         type=mime,
         length=_field_int(value, "length", ref, "image.length"),
         width=_field_int(value, "width", ref, "image.width"),
         height=_field_int(value, "height", ref, "image.height"),
-        caption=one_line(strip_html(caption)),
+        caption=caption,
     )
 
 
@@ -325,8 +542,13 @@ def record_ref(obj: Any, lineno: int | None) -> str:
     return f"line {lineno}" if lineno is not None else "record"
 
 
-def parse_record(obj: Any, *, sections: Iterable[str], tz: ZoneInfo, lineno: int | None = None) -> Article:
-    """Check and clean one raw record. Raises RecordError naming the field."""
+def parse_record(obj: Any, *, sections: Iterable[str], tz: ZoneInfo, lineno: int | None = None,
+                 limits: ContentLimits = ContentLimits()) -> Article:
+    """Check and clean one raw record. Raises RecordError naming the field.
+
+    Every plain-text field (title, lead, authors, tags, the image caption)
+    loses its markup (``strip_html``); the body is sanitized. Before either
+    reaches a parser, ``markup_bound`` bounds its size and nesting."""
     ref = record_ref(obj, lineno)
     if not isinstance(obj, dict):
         raise RecordError(ref, None, f"a record must be a JSON object, got {type(obj).__name__}")
@@ -345,11 +567,16 @@ def parse_record(obj: Any, *, sections: Iterable[str], tz: ZoneInfo, lineno: int
         url = normalize_url(_field_str(obj, "url", ref, required=True))
     except ValueError as exc:
         raise RecordError(ref, "url", str(exc)) from None
-    title = one_line(_field_str(obj, "title", ref, required=True))
+    raw_title = _field_str(obj, "title", ref, required=True)
+    title = _plain(raw_title, ref, "title", limits)
     if not _INVISIBLE.sub("", title):
-        raise RecordError(ref, "title", "empty after cleaning")
-    lead = one_line(strip_html(_field_str(obj, "lead", ref)))
-    body = sanitize_html(_field_str(obj, "body_html", ref), url)
+        raise RecordError(ref, "title", "nothing but markup" if _INVISIBLE.sub("", raw_title) else "empty after cleaning")
+    lead = _plain(_field_str(obj, "lead", ref), ref, "lead", limits)
+    raw_body = _field_str(obj, "body_html", ref)
+    why = markup_bound(raw_body, limits.max_body_bytes, limits)
+    if why:
+        raise RecordError(ref, "body_html", why)
+    body = sanitize_html(raw_body, url)
     section = _field_str(obj, "section", ref, required=True)
     known = set(sections)
     if section not in known:
@@ -379,12 +606,12 @@ def parse_record(obj: Any, *, sections: Iterable[str], tz: ZoneInfo, lineno: int
         title=title,
         lead=lead,
         body_html=body,
-        authors=_field_list(obj, "authors", ref),
+        authors=_field_list(obj, "authors", ref, limits),
         section=section,
-        tags=_field_list(obj, "tags", ref),
+        tags=_field_list(obj, "tags", ref, limits),
         published=tz_dates["published"],
         updated=updated,
-        image=_image(obj.get("image"), ref),
+        image=_image(obj.get("image"), ref, limits),
         status=status,
         adult=adult,
     )

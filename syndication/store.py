@@ -156,6 +156,12 @@ def _statements(script: str) -> Iterator[str]:
             buf = ""
 
 
+def _withdrawn_line(line: str) -> str:
+    """A stored JSON line with its status set to ``withdrawn`` (same form as ``records.dumps``)."""
+    record = json.loads(line)
+    record["status"] = "withdrawn"
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
 
 # --- PostgreSQL: the same migrations, numbered alike -----------------------------
 
@@ -671,11 +677,16 @@ class Store:
             yield self._article(rid, rec)
 
     def records(self, section: Iterable[str] | None = None) -> Iterator[tuple[str, str]]:
-        """(id, stored JSON line) of every article, sorted by id, not re-checked."""
+        """(id, JSON line) of every article, sorted by id, not re-checked: the
+        export. An article its source withdrew reads ``"status":"withdrawn"``,
+        so importing the export keeps it out of every feed."""
         if section is None:
-            return self._rows("SELECT id, record FROM articles ORDER BY id", (), stream=True)
-        cond, args = self._in("section", sorted(set(section)))
-        return self._rows(f"SELECT id, record FROM articles WHERE {cond} ORDER BY id", args, stream=True)
+            rows = self._rows("SELECT id, record, withdrawn FROM articles ORDER BY id", (), stream=True)
+        else:
+            cond, args = self._in("section", sorted(set(section)))
+            rows = self._rows(f"SELECT id, record, withdrawn FROM articles WHERE {cond} ORDER BY id", args, stream=True)
+        for rid, rec, gone in rows:
+            yield rid, (rec if gone is None else _withdrawn_line(rec))
 
     def withdrawn_since(self, sections: Iterable[str], since: datetime) -> list[tuple[str, datetime]]:
         """(id, when) of the articles of these sections withdrawn at or after

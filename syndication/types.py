@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-Status = Literal["publish", "draft", "future", "private"]
-STATUSES: tuple[str, ...] = ("publish", "draft", "future", "private")
+Status = Literal["publish", "draft", "future", "private", "withdrawn"]
+#: ``withdrawn``: the site took the article down (``fetch --full``); export
+#: writes it so, and an import keeps it out of every feed.
+STATUSES: tuple[str, ...] = ("publish", "draft", "future", "private", "withdrawn")
 FORMATS: tuple[str, ...] = ("rss", "atom", "json")
 
 
@@ -150,6 +152,26 @@ class FeedSpec:
 
 
 @dataclass(frozen=True)
+class ContentLimits:
+    """Bounds on what a record may hand to an HTML parser (``[content]`` in
+    site.toml), checked by a linear scan before nh3 or lxml sees it."""
+
+    #: The largest body_html, in UTF-8 bytes.
+    max_body_bytes: int = 5 * 1024 * 1024
+    #: The largest plain-text field (title, lead, an author, a tag, a caption), in UTF-8 bytes.
+    max_text_bytes: int = 64 * 1024
+    #: The deepest nesting of elements (as an HTML tree builder would nest them).
+    max_depth: int = 256
+    #: The most tags and character references ('<' and '&') in one field.
+    max_tags: int = 100_000
+    #: The most links and images (href, src, cite) in one field: each is resolved and normalized.
+    max_links: int = 10_000
+    #: The most re-openings of formatting elements left open (the HTML tree
+    #: builder re-creates each at every later paragraph: quadratic work).
+    max_reopen: int = 200_000
+
+
+@dataclass(frozen=True)
 class Config:
     site: Site
     sections: tuple[Section, ...]
@@ -168,6 +190,8 @@ class Config:
     archive_page_items: int = 200
     #: … or when one more would take it over this many bytes (estimated).
     archive_page_bytes: int = 5_000_000
+    #: Bounds on record content ([content] in site.toml).
+    content: ContentLimits = field(default_factory=ContentLimits)
 
     def section(self, slug: str) -> Section:
         for s in self.sections:
@@ -203,8 +227,11 @@ class Report:
     rejected: list[str] = field(default_factory=list)
     #: Paths (under the out directory) of the files this build wrote.
     written: list[str] = field(default_factory=list)
-    #: "path: id: why" for every article a partner profile left out.
+    #: "path: id: why" for every article a partner profile left out to meet its budgets.
     dropped: list[str] = field(default_factory=list)
+    #: "path: id: why" for every article a partner feed left out because,
+    #: even shaped, it broke a rule of the profile.
+    left_out: list[str] = field(default_factory=list)
     #: Files earlier builds published that this one no longer makes, removed.
     removed: list[str] = field(default_factory=list)
     feeds_written: int = 0

@@ -44,7 +44,7 @@ def test_sample_build_has_every_section_in_every_variant(sample_build, config):
     assert len(config.sections) == 9 and len(config.variants) == 6  # {RSS, Atom, JSON Feed} × {summary, full text}
     for spec in config.feeds:
         assert spec.path in files
-    for extra in ("feeds.opml", "feeds.html", "feed.xsl", "feed.css"):
+    for extra in ("feeds.opml", "feeds-all.opml", "feeds.html", "feed.xsl", "feed.css"):
         assert extra in files
     partner_paths = {p.path for p in load_partners(config)}
     assert partner_paths <= set(files) and len(partner_paths) == 4
@@ -52,4 +52,4 @@ def test_sample_build_has_every_section_in_every_variant(sample_build, config):
     # one page (66 articles < 200) for the root and each leaf section, in Atom full text
     assert sorted(archived) == sorted(f"{s.dir}/archive/1/atom-full.xml".lstrip("/") for s in config.sections
                                       if s.slug != "novosti")
-    assert len(files) == 9 * 6 + 4 + 4 + len(archived)
+    assert len(files) == 9 * 6 + 4 + 5 + len(archived)

@@ -69,7 +69,7 @@ def test_each_profile_meets_its_rules_on_rule_breaking_records(config, profile):
     items = root.findall("channel/item")
     assert report.items == len(items)
     dropped = dict(report.dropped)
-    assert len(items) + len(report.dropped) == 600
+    assert len(items) + len(report.dropped) + len(report.left_out) == 600
     if profile == "dzen":
         assert len(items) <= 500 and any("older than 3 days" in why for why in dropped.values())
     if profile == "google-news":
@@ -95,8 +95,8 @@ def test_budget_drops_whole_oldest_items_never_cuts_html(config):
 def test_google_news_drops_an_article_over_1_mb(config):
     arts = [article(config, 0, body_html="<p>" + "слово " * 200_000 + "</p>"), article(config, 1)]
     data, report = partners.build(config, partner("google-news"), arts, NOW)
-    assert [rid for rid, _ in report.dropped] == ["p-0000"]
-    assert "over the 1048576 bytes" in report.dropped[0][1]
+    assert [rid for rid, _ in report.left_out] == ["p-0000"] and report.dropped == []
+    assert "google-item-too-large: item is larger than 1048576 bytes" in report.left_out[0][1]
     assert len(etree.fromstring(data, safe_parser()).findall("channel/item")) == 1
 
 
@@ -154,3 +154,45 @@ def test_partners_config(config):
     got = config_mod.load_partners(config)
     assert {p.profile for p in got} == {"yandex", "dzen", "google-news", "partner"}
     assert all(p.path.startswith("partners/") for p in got)
+
+
+def test_a_partner_feed_is_never_dated_after_its_clock(config):
+    """Called directly (without sections.select), a future ``updated`` still
+    cannot move lastBuildDate past now, which Dzen's age rule measures from."""
+    future = article(config, 0, image=IMG, updated=(NOW + timedelta(days=3650)).isoformat())
+    data, report = partners.build(config, partner("dzen"), [future, article(config, 1, image=IMG)], NOW)
+    root = etree.fromstring(data, safe_parser())
+    assert report.items == 2 and len(root.findall("channel/item")) == 2
+    assert root.findtext("channel/lastBuildDate") == NOW.astimezone(ZoneInfo("Europe/Moscow")).strftime("%a, %d %b %Y %H:%M:%S %z")
+
+
+@pytest.mark.parametrize("profile", ["yandex", "dzen", "google-news", "partner"])
+def test_deep_text_at_the_import_bound_keeps_its_closing_link(config, profile):
+    """A body nested as deep as import allows (found by test_properties):
+    libxml2's own depth limit once cut Dzen's text short, closing link and all,
+    and the whole Dzen feed was refused. Now the text is read whole, and an
+    item that would still break the reprint policy is left out, not published."""
+    deep = "<p>Начало.</p>" + "<blockquote>" * 255 + "Цитата" + "</blockquote>" * 255
+    arts = [article(config, 0, image=IMG, body_html=deep), article(config, 1, image=IMG)]
+    data, report = partners.build(config, partner(profile), arts, NOW)
+    assert problems(config, profile, data) == []
+    items = etree.fromstring(data, safe_parser()).findall("channel/item")
+    assert len(items) == 2 and report.left_out == []
+    if profile != "yandex":
+        assert "Источник" in items[0].findtext(CONTENT)[-300:]
+
+
+def test_an_item_breaking_the_reprint_policy_is_left_out_not_the_feed(config, monkeypatch):
+    """The builder runs the policy's item clauses too: a shaping that loses
+    the closing link costs that item, never the feed."""
+    from syndication import profiles
+
+    real = profiles.Profile.content_html
+    monkeypatch.setattr(profiles.Profile, "content_html",
+                        lambda self, fragment: (("<p>без ссылки</p>", []) if "/politika/p-0/" in fragment
+                                                else real(self, fragment)))
+    arts = [article(config, 0), article(config, 1)]
+    data, report = partners.build(config, partner("dzen"), arts, NOW)
+    assert problems(config, "dzen", data) == []
+    assert [rid for rid, _why in report.left_out] == ["p-0000"]
+    assert "policy-closing-link" in report.left_out[0][1]

@@ -117,7 +117,7 @@ def test_run_without_a_source_builds_from_the_store(run, tmp_path):
     store = tmp_path / "s.sqlite3"
     assert run("--store", store, "import", sample.path()).code == 0
     res = run("run", "--config", conf, "--store", store, "--out", tmp_path / "out", "--now", "2025-11-25T12:00:00+03:00", "-v")
-    assert res.code == 0 and res.err_lines[0].startswith("run: no fetch; 70 files written")
+    assert res.code == 0 and res.err_lines[0].startswith("run: no fetch; 71 files written")
 
 
 def test_status_and_dry_run_read_the_plan_the_build_publishes(run, tmp_path):

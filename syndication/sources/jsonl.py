@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import RecordError
 from ..records import parse_line, parse_record, raw_lines
-from ..types import Article, Config
+from ..types import Article, Config, ContentLimits
 
 #: Files at least this big are checked in parallel (worker start-up costs ~50 ms).
 PARALLEL_BYTES = 8 * 1024 * 1024
@@ -26,11 +26,11 @@ IN_FLIGHT = 4  # batches per worker: bounds memory whatever the file's size
 
 def read(stream: BinaryIO, config: Config, workers: int | None = None) -> Iterator[Article | RecordError]:
     """Yield each good Article, or the RecordError of each bad line, in order."""
-    slugs, tzname = config.section_slugs, config.site.timezone
+    slugs, tzname, limits = config.section_slugs, config.site.timezone, config.content
     if workers is None:
         workers = (os.cpu_count() or 1) if _size(stream) >= PARALLEL_BYTES else 1
     lines = raw_lines(stream)
-    checked = _parallel(lines, slugs, tzname, workers) if workers > 1 else _check(lines, slugs, tzname)
+    checked = _parallel(lines, slugs, tzname, limits, workers) if workers > 1 else _check(lines, slugs, tzname, limits)
     first_line: dict[str, int] = {}
     for lineno, item in checked:
         if isinstance(item, Article):
@@ -51,8 +51,8 @@ def _size(stream: BinaryIO) -> int:
     return st.st_size if stat.S_ISREG(st.st_mode) else 0
 
 
-def _check(lines: Iterable[tuple[int, bytes | RecordError]], slugs: frozenset[str], tzname: str
-           ) -> Iterator[tuple[int, Article | RecordError]]:
+def _check(lines: Iterable[tuple[int, bytes | RecordError]], slugs: frozenset[str], tzname: str,
+           limits: ContentLimits) -> Iterator[tuple[int, Article | RecordError]]:
     tz = ZoneInfo(tzname)
     for lineno, raw in lines:
         if isinstance(raw, RecordError):
@@ -63,18 +63,18 @@ def _check(lines: Iterable[tuple[int, bytes | RecordError]], slugs: frozenset[st
             yield lineno, value
             continue
         try:
-            yield lineno, parse_record(value, sections=slugs, tz=tz, lineno=lineno)
+            yield lineno, parse_record(value, sections=slugs, tz=tz, lineno=lineno, limits=limits)
         except RecordError as exc:
             yield lineno, exc
 
 
-def _check_batch(batch: list[tuple[int, bytes | RecordError]], slugs: frozenset[str], tzname: str
-                 ) -> list[tuple[int, Article | RecordError]]:
-    return list(_check(batch, slugs, tzname))
+def _check_batch(batch: list[tuple[int, bytes | RecordError]], slugs: frozenset[str], tzname: str,
+                 limits: ContentLimits) -> list[tuple[int, Article | RecordError]]:
+    return list(_check(batch, slugs, tzname, limits))
 
 
-def _parallel(lines: Iterator[tuple[int, bytes | RecordError]], slugs: frozenset[str], tzname: str, workers: int
-              ) -> Iterator[tuple[int, Article | RecordError]]:
+def _parallel(lines: Iterator[tuple[int, bytes | RecordError]], slugs: frozenset[str], tzname: str,
+              limits: ContentLimits, workers: int) -> Iterator[tuple[int, Article | RecordError]]:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -84,7 +84,7 @@ def _parallel(lines: Iterator[tuple[int, bytes | RecordError]], slugs: frozenset
                 batch = list(islice(lines, BATCH))
                 if not batch:
                     break
-                pending.append(pool.submit(_check_batch, batch, slugs, tzname))
+                pending.append(pool.submit(_check_batch, batch, slugs, tzname, limits))
             if not pending:
                 return
             yield from pending.popleft().result()

@@ -498,7 +498,7 @@ def extract(text: str, url: str, config: Config, sources: Sources, tz: ZoneInfo)
         "section": section, "tags": tags, "published": published, "updated": updated, "image": image,
     }
     try:
-        return parse_record(record, sections=config.section_slugs, tz=tz)
+        return parse_record(record, sections=config.section_slugs, tz=tz, limits=config.content)
     except RecordError as exc:
         raise RecordError(url, exc.field, exc.reason) from None
 

@@ -341,7 +341,7 @@ def to_article(post: dict, wp: WordPressSource, config: Config, tz: ZoneInfo) ->
         if bad:
             raise RecordError(ref, bad, "invalid UTF-8 (or a lone surrogate)")
         record = _record(post, wp, config, tz, ref)
-        return parse_record(record, sections=config.section_slugs, tz=tz)
+        return parse_record(record, sections=config.section_slugs, tz=tz, limits=config.content)
     except RecordError as exc:
         if exc.ref == ref:
             raise

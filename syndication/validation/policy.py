@@ -3,8 +3,9 @@ reprint condition, where it is").
 
 §1 the feed carries the condition text and a rel="license" link to the terms;
 §2 every item carries its rights (and in RSS a <source> naming this feed);
-§3 a full-text item's content ends with a followable https link to its own
-original on the site."""
+§3 a full-text item's content ends with a followable link to its own
+original on the site, as the site gives it (an ``http://`` original is a
+warning: the site should be https, but the link is still the original)."""
 
 from __future__ import annotations
 
@@ -37,8 +38,7 @@ def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text
         # (duplicate-semantics, a warning of the W3C service too)
         feed_rights = [text(channel.find("copyright"))]
         licenses = [ln for ln in channel.findall(f"{{{ATOM}}}link") if ln.get("rel") == "license"]
-        items = [(it, text(it.find("link")), text(it.find(f"{{{DC}}}rights")), it.find(f"{{{CONTENT}}}encoded"))
-                 for it in channel.findall("item")]
+        items = [_rss_item(it) for it in channel.findall("item")]
         container = channel
     elif fmt == "atom10":
         feed_rights = [text(root.find(_a("rights")))]
@@ -68,19 +68,37 @@ def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text
     if not any(ln.get("href") == site.terms_url for ln in licenses):
         ctx.error("policy-license-link", f"no rel=\"license\" link to {site.terms_url}", container, f"{POLICY} §1, RFC 4946")
     for el, link, rights, content in items:
-        if not rights:
-            ctx.error("policy-item-rights", f"item {link or '?'} carries no rights statement", el, f"{POLICY} §2")
-        if fmt == "rss20":
-            src = el.find("source")
-            if src is None or not text(src) or not src.get("url"):
-                ctx.error("policy-item-source", f"item {link or '?'} has no <source url=...>", el, f"{POLICY} §2")
-        elif not any(ln.get("rel") == "license" and ln.get("href") == site.terms_url for ln in entry_links[el]):
-            ctx.error("policy-license-link", f"entry {link or '?'} has no rel=\"license\" link", el, f"{POLICY} §2, RFC 4946")
-        if full_text:
-            problem = closing_link_problem(content, link)
-            if problem:
-                ctx.error("policy-closing-link", f"item {link or '?'}: {problem}", el if content is None else content,
-                          f"{POLICY} §3")
+        _item_clauses(el, link, rights, content, entry_links.get(el), ctx, site, full_text)
+
+
+def _rss_item(item: etree._Element) -> tuple[etree._Element, str, str, etree._Element | None]:
+    return item, text(item.find("link")), text(item.find(f"{{{DC}}}rights")), item.find(f"{{{CONTENT}}}encoded")
+
+
+def check_rss_item(item: etree._Element, ctx: Ctx, site: Site, full_text: bool) -> None:
+    """The policy's item clauses for one RSS item: what a builder runs on
+    each item before it publishes it, so no item can fail the feed's check."""
+    _item_clauses(*_rss_item(item), None, ctx, site, full_text)
+
+
+def _item_clauses(el: etree._Element, link: str, rights: str, content: etree._Element | None,
+                  links: list[etree._Element] | None, ctx: Ctx, site: Site, full_text: bool) -> None:
+    """§2 and §3 for one item; ``links``: an Atom entry's links (None for RSS)."""
+    if not rights:
+        ctx.error("policy-item-rights", f"item {link or '?'} carries no rights statement", el, f"{POLICY} §2")
+    if links is None:
+        src = el.find("source")
+        if src is None or not text(src) or not src.get("url"):
+            ctx.error("policy-item-source", f"item {link or '?'} has no <source url=...>", el, f"{POLICY} §2")
+    elif not any(ln.get("rel") == "license" and ln.get("href") == site.terms_url for ln in links):
+        ctx.error("policy-license-link", f"entry {link or '?'} has no rel=\"license\" link", el, f"{POLICY} §2, RFC 4946")
+    if full_text:
+        problem = closing_link_problem(content, link)
+        if problem:
+            ctx.error("policy-closing-link", f"item {link or '?'}: {problem}", el if content is None else content,
+                      f"{POLICY} §3")
+        elif link.startswith("http://"):
+            ctx.warn("policy-closing-link-http", f"item {link}: the original is not https", el, f"{POLICY} §3")
 
 
 def closing_link_problem(content: etree._Element | None, link: str) -> str | None:
@@ -145,8 +163,6 @@ def _closing_anchor_problem(href: str | None, rel: str | None, link: str) -> str
         return f"closing link goes to {href!r}, not to the original {link!r}"
     if "nofollow" in (rel or "").split():
         return "closing link is rel=\"nofollow\""
-    if not link.startswith("https://"):
-        return "closing link is not https"
     return None
 
 
@@ -182,3 +198,6 @@ def check_json_policy(doc: dict, ctx: Ctx, site: Site, full_text: bool) -> None:
             if problem:
                 ctx.error("policy-closing-link", f"/items/{i}/content_html: item {link or '?'}: {problem}", None,
                           f"{POLICY} §3")
+            elif link.startswith("http://"):
+                ctx.warn("policy-closing-link-http", f"/items/{i}: item {link}: the original is not https", None,
+                         f"{POLICY} §3")
