@@ -72,7 +72,7 @@ class _Scope:
 
 
 def check_atom(root: etree._Element, ctx: Ctx) -> None:
-    check_xml_attrs(ctx, root)
+    """An Atom feed or entry document (its xml:base and xml:lang: ``check_xml_attrs``)."""
     if root.tag == _a("entry"):
         # An Atom Entry Document (RFC 4287 §4.1.2): one entry, nothing to inherit.
         _entry(ctx, root, _container(ctx, root, "entry"), False, {})
@@ -194,25 +194,35 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
             lst.append(c)
     if stray:
         ctx.report("unexpected-text", f"<{kind}> may hold only elements, not text", el, _s("§4.1"))
-    for name, els in scope.by.items():
+    for name, els in by.items():
         if len(els) > 1 and name in once:
             ctx.report("duplicate-element", f"<{kind}> has more than one <{name}>", els[1], _s(once[name]))
-    for name, els in scope.by.items():
+    checks = _CHECKS
+    for name, els in by.items():
         if name == "entry":
             continue
-        for c in els:
-            _element(ctx, c, name, kind)
-    if kind != "source":
-        pass
-    types: dict[tuple[str, str], int] = {}
-    for ln in scope.get("link"):
-        if _rel(ln) != "alternate":
+        check = checks.get(name)
+        if name == "link":  # check_link checks its own attributes
+            for c in els:
+                check_link(ctx, c, kind)
             continue
-        key = (ln.get("type", ""), ln.get("hreflang", ""))
-        if key in types:
-            ctx.report("duplicate-alternate", f"more than one link rel=\"alternate\" with type={key[0]!r} and "
-                      f"hreflang={key[1]!r}", ln, _s("§4.1.1 / §4.1.2"))
-        types[key] = 1
+        allowed = _ATTRS.get(name, _NO_ATTRS)
+        for c in els:
+            if check is not None:
+                check(ctx, c, name, kind)
+            if c.attrib:
+                _unqualified_attrs(ctx, c, name, allowed)
+    links = by.get("link")
+    if links and len(links) > 1:
+        types: dict[tuple[str, str], int] = {}
+        for ln in links:
+            if _rel(ln) != "alternate":
+                continue
+            key = (ln.get("type", ""), ln.get("hreflang", ""))
+            if key in types:
+                ctx.report("duplicate-alternate", f"more than one link rel=\"alternate\" with type={key[0]!r} and "
+                          f"hreflang={key[1]!r}", ln, _s("§4.1.1 / §4.1.2"))
+            types[key] = 1
     return scope
 
 
@@ -252,34 +262,38 @@ def _source(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
             ctx.report("source-incomplete", f"<source> lacks <{sub}>", el, _s("§4.2.11"))
 
 
-#: Atom element → its check (ctx, element, name, parent kind).
+def _text_check(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _text_construct(ctx, el, name)
+
+
+def _content_check(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _content(ctx, el)
+
+
+def _person_check(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _person(ctx, el, name)
+
+
+def _category_check(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _category(ctx, el)
+
+
+#: Atom element → its check (ctx, element, name, parent kind); links: ``check_link``.
 _CHECKS = {
-    "title": lambda ctx, el, name, parent: _text_construct(ctx, el, name),
-    "content": lambda ctx, el, name, parent: _content(ctx, el),
-    "author": lambda ctx, el, name, parent: _person(ctx, el, name),
-    "link": lambda ctx, el, name, parent: check_link(ctx, el, parent),
-    "category": lambda ctx, el, name, parent: _category(ctx, el),
+    "title": _text_check, "subtitle": _text_check, "rights": _text_check, "summary": _text_check,
+    "content": _content_check, "author": _person_check, "contributor": _person_check,
+    "category": _category_check,
     "updated": _date, "published": _date, "id": _id, "icon": _image, "logo": _image,
     "generator": _generator, "source": _source,
 }
-_CHECKS.update(subtitle=_CHECKS["title"], rights=_CHECKS["title"], summary=_CHECKS["title"],
-               contributor=_CHECKS["author"])
+_NO_ATTRS: frozenset[str] = frozenset()
 
 
-def _element(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
-    check = _CHECKS.get(name)
-    if check is not None:
-        check(ctx, el, name, parent)
-    if name != "link":  # check_link checks its own attributes
-        _unqualified_attrs(ctx, el, name)
-
-
-def _unqualified_attrs(ctx: Ctx, el: etree._Element, name: str) -> None:
-    keys = el.keys()
-    if not keys:
-        return
-    allowed = _ATTRS.get(name, set())
-    for attr in keys:
+def _unqualified_attrs(ctx: Ctx, el: etree._Element, name: str, allowed: frozenset[str] | set[str] | None = None
+                       ) -> None:
+    if allowed is None:
+        allowed = _ATTRS.get(name, _NO_ATTRS)
+    for attr in el.keys():
         if not attr.startswith("{") and attr not in allowed:
             ctx.report("unexpected-attribute", f"<{name}> may not have the attribute {attr!r}", el, _s("§4"))
 
@@ -518,9 +532,25 @@ def _paging(ctx: Ctx, root: etree._Element, links: list[etree._Element]) -> None
                       rels[beyond][0], "RFC 5005 §3")
 
 
-def check_xml_attrs(ctx: Ctx, root: etree._Element) -> None:
-    """xml:base must be an IRI reference, xml:lang a language tag, everywhere."""
-    for el in _XML_ATTRS(root):
+#: Encodings in which "xml:base" and "xml:lang" are these ASCII bytes wherever they occur.
+_ASCII_SUPERSETS = re.compile(r"(?:utf-?8|us-ascii|ascii|iso[-_]?8859-\d+|latin-?\d|windows-125\d|cp125\d|koi8-[a-z]+)",
+                              re.I)
+_XML_ATTR_NAMES = (b"xml:base", b"xml:lang")
+
+
+def check_xml_attrs(ctx: Ctx, root: etree._Element, data: bytes | None = None) -> None:
+    """xml:base must be an IRI reference, xml:lang a language tag, everywhere.
+
+    ``data``, the document's bytes, lets the walk of the whole tree be
+    skipped when it cannot find more than the root holds: in an
+    ASCII-compatible encoding every such attribute is spelt with those bytes,
+    so when the bytes hold no more of them than the root element, only the
+    root has any."""
+    if data is not None and _only_on_root(root, data):
+        els = [root] if root.get(XML_BASE) is not None or root.get(XML_LANG) is not None else []
+    else:
+        els = _XML_ATTRS(root)
+    for el in els:
         base = el.get(XML_BASE)
         if base is not None:
             err = core.uri_error(base, full=False)
@@ -531,3 +561,11 @@ def check_xml_attrs(ctx: Ctx, root: etree._Element) -> None:
             why = core.language_error(lang)
             if why:
                 ctx.report("language", f"xml:lang {lang!r} {why}", el, "XML 1.0 §2.12; RFC 4287 §2")
+
+
+def _only_on_root(root: etree._Element, data: bytes) -> bool:
+    encoding = root.getroottree().docinfo.encoding or ""
+    if not _ASCII_SUPERSETS.fullmatch(encoding) or XML_NS.encode() in data:
+        return False
+    on_root = (root.get(XML_BASE) is not None) + (root.get(XML_LANG) is not None)
+    return sum(data.count(name) for name in _XML_ATTR_NAMES) <= on_root
