@@ -489,16 +489,20 @@ def contact_error(value: str) -> tuple[str, str, str] | None:
     return "error", "invalid-contact", "is not an e-mail address optionally followed by '(Name)'"
 
 
+_DIGITS = re.compile(r"\d+")
+_FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
 def nonneg_int_error(value: str) -> str | None:
-    return None if re.fullmatch(r"\d+", value) else "is not a non-negative integer"
+    return None if _DIGITS.fullmatch(value) else "is not a non-negative integer"
 
 
 def pos_int_error(value: str) -> str | None:
-    return None if re.fullmatch(r"\d+", value) and int(value) > 0 else "is not a positive integer"
+    return None if _DIGITS.fullmatch(value) and int(value) > 0 else "is not a positive integer"
 
 
 def float_error(value: str) -> str | None:
-    return None if re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", value) else "is not a number"
+    return None if _FLOAT.fullmatch(value) else "is not a number"
 
 
 # --- HTML a reader would run ----------------------------------------------------
