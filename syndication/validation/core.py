@@ -313,10 +313,10 @@ def is_absolute_http(value: str) -> bool:
 
 # --- dates ----------------------------------------------------------------------
 
-_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$")
-
-
-_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+# RFC 3339 as RFC 4287 §3.3 restricts it (upper-case T and Z), read as the W3C
+# service reads it (validators.rfc3339): the fraction's digits may be absent,
+# the minute may be 60 like the second, and the zone offset is not judged.
+_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d*)?(Z|[+-]\d{2}:\d{2})$")
 
 
 def _date_ok(y: int, m: int, d: int) -> bool:
@@ -325,8 +325,11 @@ def _date_ok(y: int, m: int, d: int) -> bool:
     return d <= _MONTH_DAYS[m] or (m == 2 and d == 29 and calendar.isleap(y))
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _time_ok(h: int, mi: int, s: int) -> bool:
-    return h <= 23 and mi <= 59 and s <= 60
+    return h <= 23 and mi <= 60 and s <= 60
 
 
 @_memo(4096)
@@ -340,13 +343,13 @@ def rfc3339_error(value: str) -> str | None:
         return "has no such day"
     if not _time_ok(h, mi, s):
         return "has no such time of day"
-    if m.group(9) and (int(m.group(10)) > 23 or int(m.group(11)) > 59):
-        return "has an impossible time-zone offset"
     return None
 
 
-_W3CDTF = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
-                     r"(Z|[+-](\d{2}):(\d{2})))?)?)?$")
+# W3C-DTF as the W3C service reads it (validators.w3cdtf): a year-month is not
+# judged further, a full date must exist; times as in RFC 3339 above.
+_W3CDTF = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d*)?)?"
+                     r"(Z|[+-]\d{2}:\d{2}))?)?)?$")
 
 
 def w3cdtf_error(value: str) -> str | None:
@@ -354,15 +357,10 @@ def w3cdtf_error(value: str) -> str | None:
     m = _W3CDTF.match(value)
     if not m:
         return "is not a W3C-DTF date (YYYY[-MM[-DD[Thh:mm[:ss]TZD]]])"
-    y = int(m.group(1))
-    mo = int(m.group(2) or 1)
-    d = int(m.group(3) or 1)
-    if not _date_ok(y, mo, d):
+    if m.group(3) and not _date_ok(int(m.group(1)), int(m.group(2)), int(m.group(3))):
         return "has no such day"
     if m.group(4) and not _time_ok(int(m.group(4)), int(m.group(5)), int(m.group(6) or 0)):
         return "has no such time of day"
-    if m.group(8) and (int(m.group(8)) > 23 or int(m.group(9)) > 59):
-        return "has an impossible time-zone offset"
     return None
 
 
@@ -421,27 +419,33 @@ ik in io is it iu iw ja ji jv jw ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la
 ml mn mo mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg
 sh si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi
 yo za zh zu""".split())
-_LANG = re.compile(r"^([A-Za-z]{1,8})(-[A-Za-z0-9]{1,8})*$")
+_PRIMARY = re.compile(r"[A-Za-z]{1,8}")
 
 
 @_memo(1024)
 def language_error(value: str) -> str | None:
-    """A language tag (RFC 3066 / BCP 47) whose primary subtag is an ISO 639 code."""
-    m = _LANG.match(value)
-    if not m:
+    """A language tag (RFC 3066 / BCP 47) whose primary subtag is an ISO 639
+    code. Only the primary subtag is judged: the W3C service (iso639_validate)
+    reads what follows the first '-' as a sub-code it does not check, and
+    readers use the primary one."""
+    primary = value.split("-", 1)[0]
+    if not _PRIMARY.fullmatch(primary):
         return "is not a language tag (e.g. 'ru' or 'en-US')"
-    primary = m.group(1).lower()
-    if primary in ("i", "x"):
+    lower = primary.lower()
+    if lower in ("i", "x"):
         return None
-    if len(primary) == 2 and primary in _ISO639_1:
+    if len(lower) == 2 and lower in _ISO639_1:
         return None
-    if len(primary) == 3:
+    if len(lower) == 3:
         return None
-    return f"has an unknown language code {m.group(1)!r} (ISO 639)"
+    return f"has an unknown language code {primary!r} (ISO 639)"
 
 
-_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
-_MIME = re.compile(rf"^{_TOKEN}/{_TOKEN}(?:\s*;\s*{_TOKEN}=(?:{_TOKEN}|\"(?:[^\"\\]|\\.)*\"))*\s*$")
+# A MIME type as the W3C service reads one (validators.mime_re): type and
+# subtype are runs of anything but white space and the RFC 2045 tspecials,
+# then ;name=value parameters; nothing may follow (not even white space).
+_MIME_TOKEN = r'[^\s()<>,;:\\"/\[\]?=]+'
+_MIME = re.compile(rf'{_MIME_TOKEN}/{_MIME_TOKEN}(?:\s*;\s*{_MIME_TOKEN}=(?:"(?:\\"|[^"])*"|{_MIME_TOKEN}))*$')
 
 
 @_memo(1024)

@@ -409,6 +409,9 @@ _CHANNEL_ONCE = [n for n, e in CHANNEL.items() if e.once]
 _ITEM_ONCE = [n for n, e in ITEM.items() if e.once]
 
 
+_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
 def _enclosure(ctx: Ctx, el: etree._Element) -> None:
     for attr in ("url", "length", "type"):
         if el.get(attr) is None:
@@ -425,7 +428,8 @@ def _enclosure(ctx: Ctx, el: etree._Element) -> None:
         elif not url.startswith(("http://", "https://")):
             ctx.report("invalid-url", f"<enclosure> url={url!r} must be an http(s) URL", el, _spec("enclosure"))
     length = el.get("length")
-    if length is not None and core.nonneg_int_error(length):
+    # read as an integer is (the W3C service's int(): a sign and surrounding white space are allowed)
+    if length is not None and (not _INTEGER.fullmatch(length) or int(length) < 0):
         ctx.report("invalid-attribute", f"<enclosure> length={length!r} is not a size in bytes", el, _spec("enclosure"))
     mtype = el.get("type")
     if mtype is not None and core.mime_error(mtype):
