@@ -25,6 +25,8 @@ def _a(name: str) -> str:
 
 
 _ENTRY, _LINK, _RIGHTS, _CONTENT = _a("entry"), _a("link"), _a("rights"), _a("content")
+_DC_RIGHTS, _ENCODED = f"{{{DC}}}rights", f"{{{CONTENT}}}encoded"
+_RSS_ITEM_TAGS = ("link", _DC_RIGHTS, _ENCODED, "source")
 
 
 def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text: bool) -> None:
@@ -37,8 +39,15 @@ def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text
         # (duplicate-semantics, a warning of the W3C service too)
         feed_rights = [text(channel.find("copyright"))]
         licenses = [ln for ln in channel.findall(f"{{{ATOM}}}link") if ln.get("rel") == "license"]
-        items = [(it, text(it.find("link")), text(it.find(f"{{{DC}}}rights")), it.find(f"{{{CONTENT}}}encoded"))
-                 for it in channel.findall("item")]
+        items = []
+        sources: dict[etree._Element, etree._Element | None] = {}
+        for it in channel.iterchildren("item"):
+            # one pass over the item: its first link, dc:rights, content:encoded and source
+            found: dict[str, etree._Element] = {}
+            for c in it.iterchildren(*_RSS_ITEM_TAGS):
+                found.setdefault(c.tag, c)
+            sources[it] = found.get("source")
+            items.append((it, text(found.get("link")), text(found.get(_DC_RIGHTS)), found.get(_ENCODED)))
         container = channel
     elif fmt == "atom10":
         feed_rights = [text(root.find(_a("rights")))]
@@ -71,7 +80,7 @@ def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text
         if not rights:
             ctx.error("policy-item-rights", f"item {link or '?'} carries no rights statement", el, f"{POLICY} §2")
         if fmt == "rss20":
-            src = el.find("source")
+            src = sources[el]
             if src is None or not text(src) or not src.get("url"):
                 ctx.error("policy-item-source", f"item {link or '?'} has no <source url=...>", el, f"{POLICY} §2")
         elif not any(ln.get("rel") == "license" and ln.get("href") == site.terms_url for ln in entry_links[el]):
