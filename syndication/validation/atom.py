@@ -217,7 +217,8 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
         for c in els:
             if check is not None:
                 check(ctx, c, name, kind)
-            if c.attrib:
+            keys = c.keys()
+            if keys and not allowed.issuperset(keys):
                 _unqualified_attrs(ctx, c, name, allowed)
     links = by.get("link")
     if links and len(links) > 1:
