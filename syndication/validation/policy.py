@@ -162,6 +162,16 @@ def _closing_anchor_problem(href: str | None, rel: str | None, link: str) -> str
 JSON_EXTENSION = "_reprint"
 
 
+class _Markup:
+    """What ``closing_link_problem`` reads of a content element (its text),
+    for JSON Feed's content_html, without copying the markup into a tree."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def check_json_policy(doc: dict, ctx: Ctx, site: Site, full_text: bool) -> None:
     """The same clauses for JSON Feed: the condition and the license in the
     feed's ``_reprint`` object, the rights in every item's, and in full text
@@ -183,11 +193,8 @@ def check_json_policy(doc: dict, ctx: Ctx, site: Site, full_text: bool) -> None:
                       None, f"{POLICY} §2")
         if full_text:
             markup = item.get("content_html")
-            holder = None
-            if isinstance(markup, str):
-                holder = etree.Element("content")
-                holder.text = markup
-            problem = closing_link_problem(holder, link)
+            holder = _Markup(markup) if isinstance(markup, str) else None
+            problem = closing_link_problem(holder, link)  # type: ignore[arg-type]
             if problem:
                 ctx.error("policy-closing-link", f"/items/{i}/content_html: item {link or '?'}: {problem}", None,
                           f"{POLICY} §3")
