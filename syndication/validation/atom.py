@@ -40,6 +40,9 @@ _ENTRY_ONCE = {"content": "§4.1.3", "id": "§4.2.6", "published": "§4.2.9", "r
 _ENTRY_MANY = _FEED_MANY
 _FEED_KNOWN = frozenset(_FEED_ONCE) | frozenset(_FEED_MANY)
 _ENTRY_KNOWN = frozenset(_ENTRY_ONCE) | frozenset(_ENTRY_MANY)
+#: kind → {Clark name: local name} of the Atom elements it holds (entry: by ``_container`` itself).
+_KNOWN_TAGS = {kind: {f"{{{ATOM}}}{name}": name for name in known}
+               for kind, known in (("feed", _FEED_KNOWN), ("source", _FEED_KNOWN), ("entry", _ENTRY_KNOWN))}
 _ATTRS = {
     "link": {"href", "rel", "type", "hreflang", "title", "length"},
     "category": {"term", "scheme", "label"},
@@ -162,12 +165,24 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
     text = el.text
     stray = bool(text) and not text.isspace()  # type: ignore[union-attr]
     known = _FEED_KNOWN if kind != "entry" else _ENTRY_KNOWN
+    names = _KNOWN_TAGS[kind]
     for c in el:  # one pass: text between the children, then the children themselves
         if not stray:
             tail = c.tail
             if tail and not tail.isspace():
                 stray = True
         tag = c.tag
+        local = names.get(tag)
+        if local is not None:  # an element this kind holds (the usual case)
+            if first_entry is not None:
+                ctx.report("misplaced-metadata", f"<{local}> comes after the first <entry>; feed metadata goes first",
+                           c, _s("§4.1.1"))
+            lst = by.get(local)
+            if lst is None:
+                by[local] = [c]
+            else:
+                lst.append(c)
+            continue
         if tag.__class__ is not str:  # a comment or processing instruction
             continue
         if tag.startswith(_ATOM_PREFIX):
@@ -594,4 +609,6 @@ def _only_on_root(root: etree._Element, data: bytes) -> bool:
     if not _ASCII_SUPERSETS.fullmatch(encoding) or XML_NS.encode() in data:
         return False
     on_root = (root.get(XML_BASE) is not None) + (root.get(XML_LANG) is not None)
+    if data.count(b"xml:") <= on_root:  # one pass; "xml:" counts every xml:base and xml:lang and more
+        return True
     return sum(data.count(name) for name in _XML_ATTR_NAMES) <= on_root
