@@ -71,6 +71,8 @@ class _Scope:
 
     def __init__(self) -> None:
         self.by: dict[str, list[etree._Element]] = {}
+        #: For each of by["link"]: (its rel attribute as written or None, the relation it names).
+        self.rels: list[tuple[str | None, str]] = []
 
     def get(self, name: str) -> list[etree._Element]:
         return self.by.get(name, [])
@@ -120,7 +122,7 @@ def _entry(ctx: Ctx, entry: etree._Element, scope: _Scope, feed_author: bool, id
             ids[eid] = el.sourceline or 0
     contents = scope.get("content")
     links = scope.get("link")
-    rels = [ln.get("rel", "alternate") for ln in links]
+    rels = ["alternate" if raw is None else raw for raw, _rel in scope.rels]
     if not contents and "alternate" not in rels:
         ctx.report("missing-content-or-alternate", "an entry without <content> needs a link rel=\"alternate\"",
                   entry, _s("§4.1.1 / §4.1.2"))
@@ -134,10 +136,7 @@ def _entry(ctx: Ctx, entry: etree._Element, scope: _Scope, feed_author: bool, id
                       _s("§4.1.2"))
     if not contents and not scope.get("summary"):
         ctx.report("missing-text", "the entry has neither <content> nor <summary>", entry, _s("§4.1.2"))
-    for ln, raw in zip(links, rels):
-        rel = raw.strip()
-        if rel.startswith(IANA_REL_PREFIX):
-            rel = rel[len(IANA_REL_PREFIX):]
+    for ln, (_raw, rel) in zip(links, scope.rels):
         if rel in PAGING:
             ctx.report("paging-rel-in-entry", f"link rel=\"{rel}\" belongs to a feed, not an entry", ln, "RFC 5005")
 
@@ -225,8 +224,7 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
             continue
         check = checks.get(name)
         if name == "link":  # check_link checks its own attributes
-            for c in els:
-                check_link(ctx, c, kind)
+            scope.rels = [check_link(ctx, c, kind) for c in els]
             continue
         allowed = _ATTRS.get(name, _NO_ATTRS)
         for c in els:
@@ -238,8 +236,8 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
     links = by.get("link")
     if links and len(links) > 1:
         types: dict[tuple[str, str], int] = {}
-        for ln in links:
-            if _rel(ln) != "alternate":
+        for ln, (_raw, rel) in zip(links, scope.rels):
+            if rel != "alternate":
                 continue
             key = (ln.get("type", ""), ln.get("hreflang", ""))
             if key in types:
@@ -482,8 +480,9 @@ _LINK_ATTRS = frozenset(_ATTRS["link"])
 _SCHEME_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]")
 
 
-def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
-    """atom:link, in an Atom document or an RSS channel."""
+def check_link(ctx: Ctx, el: etree._Element, parent: str) -> tuple[str | None, str]:
+    """atom:link, in an Atom document or an RSS channel. Returns its rel
+    attribute as written (None when absent) and the relation it names."""
     items = el.items()
     attrs = dict(items)
     href = attrs.get("href")
@@ -531,6 +530,7 @@ def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
     if len(el) or el.text is not None:
         if core.has_child_elements(el) or (el.text or "").strip():
             ctx.report("link-not-empty", "<link> should be empty", el, _s("§4.2.7"))
+    return raw_rel, rel
 
 
 _THR_PREFIX = f"{{{ext.THR}}}"
