@@ -96,3 +96,29 @@ def test_atom_dates_are_rfc_3339_as_the_service_reads_it(value: str, valid: bool
 ])
 def test_dublin_core_dates_are_w3c_dtf_as_the_service_reads_it(value: str, valid: bool) -> None:
     assert ("dc-date" not in _errors(_rss(item=f"<dc:date>{value}</dc:date>"))) is valid
+
+
+# nonNegativeInteger / positiveInteger: int(value) and its sign, for every integer-valued element and attribute.
+@pytest.mark.parametrize(("value", "valid"), [("5", True), ("+5", True), (" 5 ", True), ("0", False), ("-5", False),
+                                              ("5.0", False), ("five", False)])
+def test_positive_integers_are_read_as_int_reads_them(value: str, valid: bool) -> None:
+    assert ("invalid-ttl" not in _errors(_rss(channel=f"<ttl>{value}</ttl>"))) is valid
+    thumb = (f'<media:thumbnail xmlns:media="http://search.yahoo.com/mrss/" url="https://example.org/t.jpg" '
+             f'width="{value}"/>')
+    assert ("media-attribute" not in _errors(_rss(item=thumb))) is valid
+
+
+# media_thumbnail.npt_re, as re.match reads it: "now" or a digit first is enough.
+@pytest.mark.parametrize(("value", "valid"), [("now", True), ("12.5", True), ("0:01:02.5", True), ("1:2", True),
+                                              ("12s", True), ("later", False), (":12", False), ("", True)])
+def test_media_times_are_npt_as_the_service_reads_them(value: str, valid: bool) -> None:
+    thumb = (f'<media:thumbnail xmlns:media="http://search.yahoo.com/mrss/" url="https://example.org/t.jpg" '
+             f'time="{value}"/>')
+    assert ("media-attribute" not in _errors(_rss(item=thumb))) is valid
+
+
+def test_an_empty_media_attribute_is_skipped_unless_required() -> None:
+    content = '<media:content xmlns:media="http://search.yahoo.com/mrss/" url="https://example.org/a.mp4" {}/>'
+    assert _errors(_rss(item=content.format('fileSize="" medium="" lang=""'))) == set()
+    thumb = '<media:thumbnail xmlns:media="http://search.yahoo.com/mrss/" url=""/>'
+    assert "missing-attribute" in _errors(_rss(item=thumb))

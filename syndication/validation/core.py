@@ -508,16 +508,17 @@ def contact_error(value: str) -> tuple[str, str, str] | None:
     return "error", "invalid-contact", "is not an e-mail address optionally followed by '(Name)'"
 
 
-_DIGITS = re.compile(r"\d+")
+# An integer as the W3C service reads one (int(): a sign and surrounding white space allowed).
+_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 _FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def nonneg_int_error(value: str) -> str | None:
-    return None if _DIGITS.fullmatch(value) else "is not a non-negative integer"
+    return None if _INTEGER.fullmatch(value) and int(value) >= 0 else "is not a non-negative integer"
 
 
 def pos_int_error(value: str) -> str | None:
-    return None if _DIGITS.fullmatch(value) and int(value) > 0 else "is not a positive integer"
+    return None if _INTEGER.fullmatch(value) and int(value) > 0 else "is not a positive integer"
 
 
 def float_error(value: str) -> str | None:

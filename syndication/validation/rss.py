@@ -366,9 +366,6 @@ def _description(ctx: Ctx, el: etree._Element, name: str, by: object) -> None:
     content.check_html(ctx, el.text or "", el, "description", _spec("description"))
 
 
-_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
-
-
 def _enclosure(ctx: Ctx, el: etree._Element, name: str = "enclosure", by: object = None) -> None:
     for attr in ("url", "length", "type"):
         if el.get(attr) is None:
@@ -385,8 +382,7 @@ def _enclosure(ctx: Ctx, el: etree._Element, name: str = "enclosure", by: object
         elif not url.startswith(("http://", "https://")):
             ctx.report("invalid-url", f"<enclosure> url={url!r} must be an http(s) URL", el, _spec("enclosure"))
     length = el.get("length")
-    # read as an integer is (the W3C service's int(): a sign and surrounding white space are allowed)
-    if length is not None and (not _INTEGER.fullmatch(length) or int(length) < 0):
+    if length is not None and core.nonneg_int_error(length):
         ctx.report("invalid-attribute", f"<enclosure> length={length!r} is not a size in bytes", el, _spec("enclosure"))
     mtype = el.get("type")
     if mtype is not None and core.mime_error(mtype):
