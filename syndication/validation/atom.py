@@ -122,7 +122,7 @@ def _entry(ctx: Ctx, entry: etree._Element, scope: _Scope, feed_author: bool, id
             ids[eid] = el.sourceline or 0
     contents = scope.get("content")
     links = scope.get("link")
-    rels = ["alternate" if raw is None else raw for raw, _rel in scope.rels]
+    rels = ["alternate" if raw is None else raw for raw, _name in scope.rels]
     if not contents and "alternate" not in rels:
         ctx.report("missing-content-or-alternate", "an entry without <content> needs a link rel=\"alternate\"",
                   entry, _s("§4.1.1 / §4.1.2"))
