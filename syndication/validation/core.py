@@ -533,9 +533,11 @@ _RISKY_TAGS = frozenset({"embed", "object", "applet", "iframe", "frame", "frames
 # Possessive: each character has one reading, so this matches exactly what the plain
 # pattern matches, in one pass and without backtracking on hostile input.
 _START_TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>"']++|"[^"]*+"|'[^']*+')*+)>""")
-_EVENT = re.compile(r"\s(on[a-zA-Z]+)\s*=")
-_URL_ATTR = re.compile(r"""\s(href|src|action|formaction|data|background|poster|xlink:href)\s*=\s*"""
-                       r"""(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
+# One attribute of a start tag: its name, then its value in one of three forms.
+# Matched one after another, so a value is never read as a name: the text
+# "x onerror=y" inside alt="…" is a value, as a browser's tokenizer reads it.
+_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_URL_ATTRS = frozenset({"href", "src", "action", "formaction", "data", "background", "poster", "xlink:href"})
 _CSS_TRICK = re.compile(r"@import|expression\s*\(", re.I)
 _RISKY_SCHEME = re.compile(r"^(?:javascript|vbscript|livescript|data:text/html)", re.I)
 _CTRL = re.compile(r"[\x00-\x20]+")
@@ -554,27 +556,29 @@ def scan_html(markup: str) -> tuple[list[str], list[str], list[str]]:
     relative: list[str] = []
     if "<" not in markup:
         return active, risky, relative
-    attrs: list[str] = []
+    event = None
     for tag, attr in _START_TAG.findall(markup):
         tag = tag.lower()
         if tag == "script":
             active.append("a <script> element")
         elif tag in _RISKY_TAGS:
             risky.append(f"a <{tag}> element")
-        if attr:
-            attrs.append(attr)
-    joined = " " + " \n ".join(attrs)
-    m = _EVENT.search(joined)
-    if m:
-        active.append(f"an event-handler attribute {m.group(1)}=")
-    for name, dq, sq, bare in _URL_ATTR.findall(joined):
-        # One of the three value forms matched; the others are "" (so is an empty value).
-        raw = dq or sq or bare
-        url = _CTRL.sub("", html.unescape(raw)) if ("&" in raw or " " in raw or "\t" in raw or "\n" in raw) else raw
-        if _RISKY_SCHEME.match(url):
-            active.append(f"a {url.split(':', 1)[0].lower()}: URL in {name}=")
-        elif url and url[0] != "#" and not _SCHEME.match(url) and not url.startswith("//"):
-            relative.append(url)
+        if not attr:
+            continue
+        for name, dq, sq, bare in _ATTR.findall(attr):
+            name = name.lower()
+            if name.startswith("on") and len(name) > 2:
+                event = event or name
+            elif name in _URL_ATTRS:
+                # One of the three value forms matched; the others are "" (so is an empty value).
+                raw = dq or sq or bare
+                url = _CTRL.sub("", html.unescape(raw)) if ("&" in raw or " " in raw or "\t" in raw or "\n" in raw) else raw
+                if _RISKY_SCHEME.match(url):
+                    active.append(f"a {url.split(':', 1)[0].lower()}: URL in {name}=")
+                elif url and url[0] != "#" and not _SCHEME.match(url) and not url.startswith("//"):
+                    relative.append(url)
+    if event:
+        active.append(f"an event-handler attribute {event}=")
     if ("@" in markup or "xpression" in markup) and _CSS_TRICK.search(markup):
         risky.append("a style sheet import or expression")
     return active, risky, relative
