@@ -177,14 +177,17 @@ def export_cmd(obj: Ctx, sections: tuple[str, ...], output: str) -> None:
               help="Build from the bundled sample articles (in a temporary store unless --store is given).")
 @click.option("--now", metavar="ISO8601",
               help="The time to build as of (default: the clock). Same store + same --now = same bytes.")
+@click.option("--dry-run", is_flag=True,
+              help="Plan only: list every file the build would build, keep or remove; write nothing.")
 @_common
 @click.pass_obj
-def build_cmd(obj: Ctx, out_dir: Path, sample: bool, now: str | None) -> None:
-    """Build, check and publish every section's feeds and feeds.opml.
+def build_cmd(obj: Ctx, out_dir: Path, sample: bool, now: str | None, dry_run: bool) -> None:
+    """Build, check and publish every section's feeds, their archive pages,
+    the partner feeds and feeds.opml.
 
     A feed that fails its check is not published (the last good file stays;
-    exit 1). Files whose bytes did not change are not touched."""
-    _build(obj, out_dir, sample, now)
+    exit 1). Files whose inputs did not change are not built again."""
+    _build(obj, out_dir, sample, now, dry_run)
 
 
 @cli.command("run")
@@ -267,7 +270,7 @@ def _now(text: str | None, config: Config) -> datetime:
         raise UsageError(f"--now: {exc}") from None
 
 
-def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None) -> None:
+def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None, dry_run: bool = False) -> None:
     started = time.perf_counter()
     config = obj.config()
     now = _now(now_text, config)
@@ -278,8 +281,13 @@ def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None) -> N
             if use_sample:
                 with sample_data.path().open("rb") as fh:
                     rejected = pipeline.import_records(fh, config, store, obj.err).rejected
-            report = pipeline.build(config, store, out_dir, now, obj.err)
+            report = pipeline.build(config, store, out_dir, now, click.echo if dry_run else obj.err,
+                                    dry_run=dry_run)
     took = time.perf_counter() - started
+    if dry_run:
+        obj.info(f"build --dry-run: {len(report.written)} files to build, {report.feeds_unchanged} unchanged, "
+                 f"{len(report.removed)} to remove; {took:.2f}s")
+        sys.exit(EXIT_OK)
     obj.info(f"build: {len(config.feeds)} feeds, {report.items} items; {report.feeds_written} files written, "
              f"{report.feeds_unchanged} unchanged, {len(report.feeds_failed)} failed; {took:.2f}s")
     _dropped(obj, report)
@@ -297,12 +305,23 @@ def _build(obj: Ctx, out_dir: Path, use_sample: bool, now_text: str | None) -> N
 @click.pass_obj
 def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
     """For every feed: items, bytes, newest item's age, last build, last
-    check problems. Exit 1 when a feed is missing or its last build failed."""
+    check problems, and — when the store is there — whether the next build
+    would build it again (the build's own plan; nothing is written). Exit 1
+    when a feed is missing or its last build failed."""
     import json
+
+    from . import publish
 
     config = obj.config()
     clock = _now(now, config)
     state = pipeline.read_state(out_dir)
+    pending: dict[str, bool] = {}
+    if Path(obj.store_path()).is_file():
+        with Store(obj.store_path(), create=False) as store, store.rolled_back():
+            pipeline.page(config, store, clock)
+            target = publish.Directory(out_dir)
+            pending = {doc.path: not target.unchanged(doc.path, doc.inputs, state)
+                       for doc in pipeline.plan(config, store, clock).docs}
     rows = []
     partner_paths = [p.path for p in config_mod.load_partners(config)]
     for path in [spec.path for spec in config.feeds] + partner_paths + [config.opml_path]:
@@ -315,11 +334,14 @@ def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
             "path": path, "exists": (out_dir / path).is_file(), "items": entry.get("items"),
             "bytes": entry.get("bytes"), "newest": newest, "newest_age_s": age, "built": entry.get("built"),
             "warnings": entry.get("warnings", []), "failed": entry.get("failed"), "pings": entry.get("pings", {}),
-            "left_out": entry.get("left_out", []),
+            "left_out": entry.get("left_out", []), "to_build": pending.get(path),
         })
     bad = [r for r in rows if not r["exists"] or r["failed"]]
+    pages = [p for p in pending if "archive" in p.split("/")]
+    plan = {"files": len(pending), "to_build": sum(pending.values()), "archive_pages": len(pages),
+            "archive_pages_to_build": sum(pending[p] for p in pages)} if pending else None
     if fmt == "json":
-        click.echo(json.dumps({"out": str(out_dir), "feeds": rows, "ok": not bad}, ensure_ascii=False, indent=1))
+        click.echo(json.dumps({"out": str(out_dir), "feeds": rows, "plan": plan, "ok": not bad}, ensure_ascii=False, indent=1))
     else:
         for r in rows:
             flag = "FAILED" if r["failed"] else ("MISSING" if not r["exists"] else "ok")
@@ -328,12 +350,16 @@ def status_cmd(obj: Ctx, out_dir: Path, fmt: str, now: str | None) -> None:
                        f"{r['bytes'] or 0:>9} B  newest {age:>8} ago  built {r['built'] or '-'}"
                        + (f"  ({len(r['warnings'])} warnings)" if r["warnings"] else "")
                        + (f"  ({len(r['left_out'])} left out)" if r["left_out"] else "")
+                       + ("  (to build)" if r["to_build"] else "")
                        + "".join(f"  hub {'ok' if p['ok'] else 'FAILED ' + p['detail']} {p['at']}" for p in r["pings"].values()))
             if r["failed"]:
                 for problem in r["failed"]["problems"]:
                     click.echo(f"        {problem}")
             for line in r["left_out"]:
                 click.echo(f"        left out: {line}")
+        if plan:
+            click.echo(f"next build: {plan['to_build']} of {plan['files']} files to build; archive pages: "
+                       f"{plan['archive_pages_to_build']} of {plan['archive_pages']} to build")
     sys.exit(EXIT_FEED_FAILED if bad else EXIT_OK)
 
 

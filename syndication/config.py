@@ -57,10 +57,14 @@ def load(directory: str | Path | None = None) -> Config:
     _only(defaults, {"items", "opml", "ttl", "tombstone_days"}, ffile, "defaults")
     tombstone_days = _int(defaults.get("tombstone_days", 30), ffile, "defaults.tombstone_days", 0, 3650)
     arch = _table(feeds_doc.get("archives", {}), ffile, "archives")
-    _only(arch, {"enabled"}, ffile, "archives")
+    _only(arch, {"enabled", "variant", "page_items", "page_bytes"}, ffile, "archives")
     archives_on = arch.get("enabled", True)
     if not isinstance(archives_on, bool):
         raise ConfigError(ffile, "archives.enabled", "must be true or false")
+    archive_variant = _str(arch.get("variant", "atom-full"), ffile, "archives.variant")
+    page_items = _int(arch.get("page_items", 200), ffile, "archives.page_items", 1, 10_000)
+    # below the validator's own size limit (20 MiB), with room for the estimate's error
+    page_bytes = _int(arch.get("page_bytes", 5_000_000), ffile, "archives.page_bytes", 10_000, 10_000_000)
     items = _int(defaults.get("items", 50), ffile, "defaults.items", 1, 10_000)
     ttl = _int(defaults.get("ttl", 15), ffile, "defaults.ttl", 1, 10_080)
     opml = _relpath(_str(defaults.get("opml", "feeds.opml"), ffile, "defaults.opml"), ffile, "defaults.opml")
@@ -72,7 +76,11 @@ def load(directory: str | Path | None = None) -> Config:
     dupes = sorted({p for p in paths if paths.count(p) > 1})
     if dupes:
         raise ConfigError(ffile, "variant.file", f"two outputs share the path {dupes[0]!r}")
+    archived = next((v for v in variants if v.name == archive_variant), None)
+    if archives_on and (archived is None or not archived.full_text or archived.format == "json"):
+        raise ConfigError(ffile, "archives.variant", f"{archive_variant!r} is not a full-text RSS or Atom variant")
     config = Config(site, sections, variants, feeds, opml, str(base), archives_on, tombstone_days,
+                    archive_variant, page_items, page_bytes,
                     content=_content(raw["site.toml"], str(base / "site.toml")))
     for path in paths:
         why = reserved_path(config, path)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
+import json
 import os
 import socket
 import stat
@@ -19,6 +21,10 @@ from pathlib import Path, PurePosixPath
 from .errors import LockHeldError, UnsafePathError, UsageError
 
 LOCK_NAME = ".syndication.lock"
+#: What the last build published, beside the feeds: per path, the digest of
+#: its inputs and of its bytes, and every article then in a feed. A file whose
+#: inputs and bytes are unchanged is not built again.
+STATE_NAME = ".syndication.state.json"
 
 
 def target(out_dir: Path, relpath: str) -> Path:
@@ -127,3 +133,77 @@ class Lock:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = None
+
+
+class Directory:
+    """A publish target: an out directory on this machine. What a build
+    needs of a target — the state of the last build, whether a file is still
+    what was written, an atomic write, a removal — and nothing else, so
+    another target (object storage) can stand in its place."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+
+    def check_path(self, relpath: str) -> None:
+        """Raise UnsafePathError for a path that may not be published."""
+        target(self.out_dir, relpath)
+
+    def write(self, relpath: str, data: bytes) -> dict:
+        """Publish ``data`` at ``relpath`` (atomically; untouched when the
+        bytes are the same). Returns what the state records of it, and
+        ``written``: whether anything was written."""
+        path = target(self.out_dir, relpath)
+        written = write_atomic(path, data)
+        return {"written": written, "output": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+                "mtime_ns": path.stat().st_mtime_ns}
+
+    def unchanged(self, relpath: str, inputs: str, state: dict[str, dict]) -> bool:
+        """The same inputs as last time, and the published file is still what we wrote."""
+        entry = state.get(relpath)
+        if not entry or entry.get("inputs") != inputs:
+            return False
+        try:
+            st = target(self.out_dir, relpath).stat()
+        except (OSError, UnsafePathError):
+            return False
+        if st.st_size == entry.get("bytes") and st.st_mtime_ns == entry.get("mtime_ns"):
+            return True  # untouched since we wrote it: no need to read it
+        try:
+            return hashlib.sha256(target(self.out_dir, relpath).read_bytes()).hexdigest() == entry.get("output")
+        except OSError:
+            return False
+
+    def remove(self, relpath: str) -> bool:
+        """Remove a file an earlier build published; False if it is not there."""
+        try:
+            path = target(self.out_dir, relpath)
+        except UnsafePathError:
+            return False
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+            return True
+        return False
+
+    def remove_stale_temp(self) -> int:
+        return remove_stale_temp(self.out_dir)
+
+    def _state_doc(self) -> dict:
+        try:
+            doc = json.loads(target(self.out_dir, STATE_NAME).read_bytes())
+            return doc if isinstance(doc, dict) and doc.get("version") == 1 else {}
+        except (OSError, ValueError, UnsafePathError):
+            return {}
+
+    def read_state(self) -> dict[str, dict]:
+        """Per published file, what the last build recorded (see ``write``)."""
+        files = self._state_doc().get("files", {})
+        return {k: v for k, v in files.items() if isinstance(v, dict)} if isinstance(files, dict) else {}
+
+    def read_articles(self) -> dict[str, list[str]]:
+        """Every article the last build put in a feed: id → [content hash, URL]."""
+        arts = self._state_doc().get("articles", {})
+        return {k: v for k, v in arts.items() if isinstance(v, list) and len(v) == 2} if isinstance(arts, dict) else {}
+
+    def write_state(self, files: dict[str, dict], articles: dict[str, list[str]]) -> None:
+        doc = {"version": 1, "files": files, "articles": articles}
+        write_atomic(target(self.out_dir, STATE_NAME), json.dumps(doc, indent=1, sort_keys=True).encode())

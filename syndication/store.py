@@ -37,6 +37,12 @@ _ADD_NEW = (f"INSERT INTO month_stats SELECT NEW.section, substr(NEW.published, 
             f"UPDATE month_stats SET n = n + 1, sig = sig + {_sig('NEW.hash')} WHERE {_MONTH_NEW};")
 _SUB_OLD = f"UPDATE month_stats SET n = n - 1, sig = sig - {_sig('OLD.hash')} WHERE {_MONTH_OLD};"
 
+_VISIBLE = "status = 'publish' AND withdrawn IS NULL"
+_QUEUE_NEW = "INSERT INTO unpaged SELECT NEW.id WHERE NOT EXISTS (SELECT 1 FROM unpaged WHERE id = NEW.id);"
+_ON_PAGES = "(feed, page) IN (SELECT feed, page FROM archive_pages WHERE id = {}.id)"
+_PAGES_SUB_OLD = f"UPDATE page_stats SET n = n - 1, sig = sig - {_sig('OLD.hash')} WHERE {_ON_PAGES.format('OLD')};"
+_PAGES_ADD_NEW = f"UPDATE page_stats SET n = n + 1, sig = sig + {_sig('NEW.hash')} WHERE {_ON_PAGES.format('NEW')};"
+
 # Each entry migrates the schema from version i to i + 1 (PRAGMA user_version).
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -61,8 +67,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX articles_source ON articles (source, id);
     """,
     # 3: per section and UTC month, how many visible articles and the sum of
-    # their hashes' first 32 bits, kept by triggers: a build tells which
-    # monthly archives changed from this small table, whatever the archive's size.
+    # their hashes' first 32 bits, kept by triggers (the monthly archives;
+    # dropped by 5).
     f"""
     CREATE TABLE month_stats (
         section TEXT NOT NULL,
@@ -82,6 +88,47 @@ MIGRATIONS: tuple[str, ...] = (
     # 4: recent withdrawals, for the Atom tombstones (RFC 6721), found without a scan.
     """
     CREATE INDEX articles_withdrawn ON articles (withdrawn, section) WHERE withdrawn IS NOT NULL;
+    """,
+    # 5: RFC 5005 archive pages (archives.py), in place of the monthly
+    # archives (month_stats goes): which page of which archived section each
+    # article joined, once and for good; per page, how many articles joined it
+    # and their estimated bytes (the page's bounds), and how many of them are
+    # visible and the sum of their hash signatures (added by ``assign_pages``,
+    # then kept by triggers on articles), so a
+    # build tells which pages changed from this small table; and the queue of
+    # articles that became visible (or changed) since the last build placed
+    # them, so placing reads only those.
+    f"""
+    DROP TRIGGER month_stats_insert;
+    DROP TRIGGER month_stats_delete;
+    DROP TRIGGER month_stats_update_old;
+    DROP TRIGGER month_stats_update_new;
+    DROP TABLE month_stats;
+    CREATE TABLE archive_pages (
+        feed TEXT NOT NULL,        -- the archived section's slug
+        id   TEXT NOT NULL,        -- the article (it may since have left the section, or the store)
+        page INTEGER NOT NULL,     -- 1 = the oldest
+        size INTEGER NOT NULL,     -- archives.estimate of its bytes in the page
+        PRIMARY KEY (feed, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX archive_pages_id ON archive_pages (id);
+    CREATE INDEX archive_pages_page ON archive_pages (feed, page);
+    CREATE TABLE page_stats (
+        feed   TEXT NOT NULL,
+        page   INTEGER NOT NULL,
+        placed INTEGER NOT NULL,   -- articles that joined the page (its bound)
+        size   INTEGER NOT NULL,   -- their estimated bytes (its bound)
+        n      INTEGER NOT NULL,   -- of them, visible (publish, not withdrawn)
+        sig    INTEGER NOT NULL,   -- sum of the visible ones' hash signatures
+        PRIMARY KEY (feed, page)
+    ) WITHOUT ROWID;
+    CREATE TABLE unpaged (id TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TRIGGER unpaged_insert AFTER INSERT ON articles WHEN {_VISIBLE_NEW} BEGIN {_QUEUE_NEW} END;
+    CREATE TRIGGER unpaged_update AFTER UPDATE ON articles WHEN {_VISIBLE_NEW} BEGIN {_QUEUE_NEW} END;
+    CREATE TRIGGER page_stats_delete AFTER DELETE ON articles WHEN {_VISIBLE_OLD} BEGIN {_PAGES_SUB_OLD} END;
+    CREATE TRIGGER page_stats_update_old AFTER UPDATE ON articles WHEN {_VISIBLE_OLD} BEGIN {_PAGES_SUB_OLD} END;
+    CREATE TRIGGER page_stats_update_new AFTER UPDATE ON articles WHEN {_VISIBLE_NEW} BEGIN {_PAGES_ADD_NEW} END;
+    INSERT INTO unpaged SELECT id FROM articles WHERE {_VISIBLE};
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -174,6 +221,23 @@ class Store:
             raise
         finally:
             self._outer = False
+
+    @contextmanager
+    def rolled_back(self) -> Iterator[None]:
+        """Everything written inside is undone at the end (a dry run's plan)."""
+        if self._outer:
+            raise StoreError(f"{self.path}: nested transaction")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot write: {exc}") from None
+        self._outer = True
+        try:
+            yield
+        finally:
+            self._outer = False
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
 
     def _write(self, fn):
         """Run ``fn()`` in the open transaction, or in one of its own."""
@@ -305,6 +369,28 @@ class Store:
                     hashes[rid] = digest
         return out
 
+    def newest_keys(self, section: str, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """(published UTC key, id) of a section's newest ``limit`` visible
+        articles, newest first, ties by id: ``newest`` without the records
+        (an index range), so a build loads only the articles its feeds take."""
+        return list(self._rows(
+            "SELECT published, id FROM articles WHERE section = ? AND status = 'publish'"
+            " AND published <= ? AND withdrawn IS NULL ORDER BY published DESC, id LIMIT ?",
+            (section, utc_key(now), limit)))
+
+    def articles(self, ids: Iterable[str], hashes: dict[str, str] | None = None) -> dict[str, Article]:
+        """These articles by id (those the store has); ``hashes``, if given,
+        gets each one's stored content hash."""
+        wanted, out = sorted(set(ids)), {}
+        for i in range(0, len(wanted), 500):
+            part = wanted[i:i + 500]
+            for rid, rec, digest in self._rows(
+                    f"SELECT id, record, hash FROM articles WHERE id IN ({','.join('?' * len(part))})", part):
+                out[rid] = self._article(rid, rec)
+                if hashes is not None:
+                    hashes[rid] = digest
+        return out
+
     def all(self, section: Iterable[str] | None = None) -> Iterator[Article]:
         """Every article, sorted by id (the export order)."""
         for rid, rec in self.records(section):
@@ -336,27 +422,95 @@ class Store:
         return [(rid, datetime.strptime(when, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc))
                 for rid, when in rows]
 
-    def month_stats(self, sections: Iterable[str]) -> dict[tuple[str, str], tuple[int, int]]:
-        """(section, 'YYYY-MM') → (visible articles, signature) for months that have any."""
+    # -- archive pages (archives.py) ------------------------------------------------
+
+    def last_page(self, feed: str) -> tuple[int, int, int]:
+        """(number, articles placed, their estimated bytes) of an archived
+        section's last page; (0, 0, 0) when it has none."""
+        row = next(self._rows("SELECT page, placed, size FROM page_stats WHERE feed = ? ORDER BY page DESC LIMIT 1",
+                              (feed,)), None)
+        return (row[0], row[1], row[2]) if row else (0, 0, 0)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """The open ``transaction()`` (or ``rolled_back()``), else one of its own."""
+        if self._outer:
+            yield
+        else:
+            with self.transaction():
+                yield
+
+    def unpaged(self, now: datetime) -> Iterator[tuple[str, str, int, str]]:
+        """(id, section, bytes of the stored record, content hash) of the visible articles
+        that changed or appeared since the last ``unpaged_done``, oldest
+        first, ties by id: the only articles that may join a page. (Sorted
+        before the first row comes: pages may be written while it is read.)"""
+        return self._rows(
+            "SELECT a.id, a.section, length(CAST(a.record AS BLOB)), a.hash FROM unpaged u JOIN articles a ON a.id = u.id"
+            " WHERE a.status = 'publish' AND a.withdrawn IS NULL AND a.published <= ? ORDER BY a.published, a.id",
+            (utc_key(now),))
+
+    def assign_pages(self, rows: Iterable[tuple[str, str, int, int, str]]) -> None:
+        """Record (feed, id, page, estimated bytes, content hash) rows of
+        visible articles on no page of that feed yet (``unpaged`` and
+        ``placed`` tell which), and add them to their pages' stats."""
+        rows = list(rows)
+        stats: dict[tuple[str, int], list[int]] = {}
+        for feed, _rid, page, size, digest in rows:
+            s = stats.setdefault((feed, page), [0, 0, 0])
+            s[0] += 1
+            s[1] += size
+            s[2] += int(digest[:8], 16)  # the triggers' signature (_sig)
+
+        def write() -> None:
+            self.db.executemany("INSERT INTO archive_pages (feed, id, page, size) VALUES (?, ?, ?, ?)",
+                                [row[:4] for row in rows])
+            self.db.executemany(
+                "INSERT INTO page_stats (feed, page, placed, size, n, sig) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (feed, page) DO UPDATE SET placed = placed + excluded.placed,"
+                " size = size + excluded.size, n = n + excluded.n, sig = sig + excluded.sig",
+                [(feed, page, k, size, k, sig) for (feed, page), (k, size, sig) in stats.items()])
+
+        self._write(write)
+
+    def unpaged_done(self, now: datetime) -> None:
+        """Empty the queue but for the articles whose time has not come."""
+        self._write(lambda: self.db.execute(
+            "DELETE FROM unpaged WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = unpaged.id"
+            " AND a.status = 'publish' AND a.withdrawn IS NULL AND a.published > ?)", (utc_key(now),)))
+
+    def placed(self, ids: Iterable[str]) -> set[tuple[str, str]]:
+        """(feed, id) of these articles that are on a page already."""
+        wanted, out = sorted(set(ids)), set()
+        for i in range(0, len(wanted), 500):
+            part = wanted[i:i + 500]
+            out.update(self._rows(f"SELECT feed, id FROM archive_pages WHERE id IN ({','.join('?' * len(part))})", part))
+        return out
+
+    def page_stats(self, feed: str) -> dict[int, tuple[int, int]]:
+        """Page number → (visible articles, signature) of an archived section:
+        what a page's content depends on, without reading it."""
+        return {page: (n, sig) for page, n, sig in self._rows(
+            "SELECT page, n, sig FROM page_stats WHERE feed = ? ORDER BY page", (feed,))}
+
+    def page(self, feed: str, number: int, sections: Iterable[str], now: datetime,
+             hashes: dict[str, str] | None = None) -> list[Article]:
+        """The articles a page shows now (visible, still in these sections),
+        newest first, ties by id. ``hashes``, if given, gets each one's
+        stored content hash."""
         wanted = sorted(set(sections))
         rows = self._rows(
-            f"SELECT section, month, n, sig FROM month_stats WHERE n > 0 AND section IN ({','.join('?' * len(wanted))})",
-            wanted)
-        return {(section, month): (n, sig) for section, month, n, sig in rows}
-
-    def month(self, sections: Iterable[str], month: str) -> list[Article]:
-        """The visible articles of these sections published in a UTC month
-        ('YYYY-MM'), newest first, ties by id: one index range per section."""
-        year, mon = map(int, month.split("-"))
-        end = f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
-        out: list[Article] = []
-        for section in sorted(set(sections)):
-            rows = self._rows(
-                "SELECT id, record FROM articles WHERE section = ? AND status = 'publish' AND published >= ?"
-                " AND published < ? AND withdrawn IS NULL ORDER BY published DESC, id", (section, month, end))
-            out.extend(self._article(rid, rec) for rid, rec in rows)
-        out.sort(key=lambda a: a.id)
-        out.sort(key=lambda a: a.published, reverse=True)
+            # CROSS JOIN and "+section": the page's places first (an index range of
+            # at most page_items), never the sections' articles
+            "SELECT a.id, a.record, a.hash FROM archive_pages p CROSS JOIN articles a ON a.id = p.id"
+            f" WHERE p.feed = ? AND p.page = ? AND +a.section IN ({','.join('?' * len(wanted))})"
+            " AND a.status = 'publish' AND a.published <= ? AND a.withdrawn IS NULL"
+            " ORDER BY a.published DESC, a.id", [feed, number, *wanted, utc_key(now)])
+        out = []
+        for rid, rec, digest in rows:
+            out.append(self._article(rid, rec))
+            if hashes is not None:
+                hashes[rid] = digest
         return out
 
     def count(self) -> int:

@@ -180,10 +180,16 @@ class Config:
     opml_path: str
     #: The directory the config was read from (for messages).
     source: str = ""
-    #: RFC 5005 monthly archives of every full-text variant.
+    #: RFC 5005 archive pages (see archives.py and ``[archives]`` in feeds.toml).
     archives: bool = True
     #: How long Atom feeds carry a tombstone (RFC 6721) for a withdrawn article.
     tombstone_days: int = 30
+    #: The one (full-text) variant archive pages are written in.
+    archive_variant: str = "atom-full"
+    #: A page closes when it holds this many articles …
+    archive_page_items: int = 200
+    #: … or when one more would take it over this many bytes (estimated).
+    archive_page_bytes: int = 5_000_000
     #: Bounds on record content ([content] in site.toml).
     content: ContentLimits = field(default_factory=ContentLimits)
 

@@ -27,7 +27,7 @@ def test_build_sample_is_quiet_and_complete(run, tmp_path):
     cfg = config_mod.load(CONFIG_DIR)
     assert all((out / spec.path).is_file() for spec in cfg.feeds) and len(cfg.feeds) == 9 * 6
     assert all((out / p.path).is_file() for p in config_mod.load_partners(cfg))
-    assert (out / "feeds.opml").is_file() and (out / "archive" / "2025-10" / "atom-full.xml").is_file()
+    assert (out / "feeds.opml").is_file() and (out / "archive" / "1" / "atom-full.xml").is_file()
 
 
 def test_verbose_prints_one_summary_line(run, tmp_path):
@@ -190,12 +190,14 @@ def test_noop_build_decides_before_importing_feedgen(tmp_path):
     rec = good_record(id="new-1", section="stati", url="https://ms-news.ru/stati/new-1/", published="2025-11-25T10:00:00+03:00")
     subprocess.run(base + ["import", "-"], input=jsonl(rec), check=True)
     res = subprocess.run(base + ["build", "--out", str(out), "--now", NOW, "-v"], capture_output=True, text=True, check=True)
-    # stati and the main feeds (6 formats each), and the 3 partner feeds that take main
-    assert "15 files written, 140 unchanged" in res.stderr
+    # stati and the main feeds (6 formats each), the 3 partner feeds that take main, feeds-all.opml aside,
+    # and the last archive page of stati and of main
+    assert "17 files written, 54 unchanged" in res.stderr
     changed = {k for k, v in files(out).items() if before[k] != v}
     assert changed == {f"{d}{f}" for d in ("", "stati/") for f in ("rss.xml", "rss-full.xml", "atom.xml", "atom-full.xml",
                                                                      "feed.json", "feed-full.json")} | {
-        "partners/yandex-news.xml", "partners/dzen.xml", "partners/republish.xml"}
+        "partners/yandex-news.xml", "partners/dzen.xml", "partners/republish.xml",
+        "archive/1/atom-full.xml", "stati/archive/1/atom-full.xml"}
 
 
 def test_a_changed_published_file_is_rewritten(run, tmp_path):

@@ -24,7 +24,7 @@ def all_feeds(out: Path) -> list[Path]:
 
 def test_feedparser_reads_every_feed_without_bozo(sample_build):
     feeds = all_feeds(sample_build)
-    assert len(feeds) >= 36 + 4  # the section feeds, the partner feeds, and the monthly archives
+    assert len(feeds) >= 36 + 4  # the section feeds, the partner feeds, and the archive pages
     for path in feeds:
         parsed = feedparser.parse(path.read_bytes())
         assert not parsed.bozo, f"{path}: {parsed.get('bozo_exception')}"

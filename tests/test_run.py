@@ -117,4 +117,31 @@ def test_run_without_a_source_builds_from_the_store(run, tmp_path):
     store = tmp_path / "s.sqlite3"
     assert run("--store", store, "import", sample.path()).code == 0
     res = run("run", "--config", conf, "--store", store, "--out", tmp_path / "out", "--now", "2025-11-25T12:00:00+03:00", "-v")
-    assert res.code == 0 and res.err_lines[0].startswith("run: no fetch; 155 files written")
+    assert res.code == 0 and res.err_lines[0].startswith("run: no fetch; 71 files written")
+
+
+def test_status_and_dry_run_read_the_plan_the_build_publishes(run, tmp_path):
+    import json
+
+    from syndication import sample
+
+    from conftest import good_record, jsonl
+
+    store, out, now = tmp_path / "s.sqlite3", tmp_path / "out", "2025-11-25T12:00:00+03:00"
+    assert run("--store", store, "import", sample.path()).code == 0
+    assert run("--store", store, "build", "--out", out, "--now", now).code == 0
+    doc = json.loads(run("--store", store, "status", "--out", out, "--format", "json", "--now", now).out)
+    assert doc["plan"]["to_build"] == 0 and doc["plan"]["archive_pages"] == 8
+    rec = good_record(id="new-1", section="stati", url="https://ms-news.ru/stati/new-1/", published="2025-11-25T10:00:00+03:00")
+    assert run("--store", store, "import", "-", stdin=jsonl(rec)).code == 0
+    doc = json.loads(run("--store", store, "status", "--out", out, "--format", "json", "--now", now).out)
+    to_build = sorted(r["path"] for r in doc["feeds"] if r["to_build"])
+    assert "stati/rss.xml" in to_build and "politika/rss.xml" not in to_build
+    assert doc["plan"]["archive_pages_to_build"] == 2  # the last page of stati and of the root
+    dry = run("--store", store, "build", "--out", out, "--now", now, "--dry-run")
+    planned = [line.split()[2] for line in dry.out.splitlines() if line.startswith("build ")]  # build KIND PATH [(N items)]
+    assert set(to_build) <= set(planned) and "archive/1/atom-full.xml" in planned
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    res = run("--store", store, "build", "--out", out, "--now", now, "-v")
+    assert f"{len(planned)} files written" in res.err
+    assert {p for p, m in before.items() if p.stat().st_mtime_ns != m} >= {out / p for p in to_build}

@@ -32,10 +32,9 @@ def test_a_version_1_store_migrates_and_keeps_its_articles(tmp_path, config):
     db.commit()
     db.close()
     with Store(path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert [x.id for x in store.newest(["politika"], NOW, 10)] == ["t-1"]
-        month = utc_key(a.published)[:7]
-        assert store.month_stats(["politika"]) == {("politika", month): (1, int(content_hash(a)[:8], 16))}
+        assert list(store.unpaged(NOW)) == [(a.id, a.section, len(dumps(a).encode()), content_hash(a))]  # every stored article waits for its page
         assert store.upsert([a]) == (0, 1)  # still idempotent
 
 
@@ -95,7 +94,7 @@ def test_no_query_of_a_build_reads_the_whole_archive(tmp_path, config):
         pipeline.build(config, store, tmp_path / "out", NOW, print)
         store.db.set_trace_callback(None)
         selects = sorted({q for q in seen if q.lstrip().upper().startswith("SELECT")})
-        assert any("withdrawn >=" in q for q in selects) and any("month_stats" in q for q in selects)
+        assert any("withdrawn >=" in q for q in selects) and any("archive_pages" in q for q in selects)
         for sql in selects:
             plan = " ".join(row[3] for row in store.db.execute("EXPLAIN QUERY PLAN " + sql))
             assert "SCAN articles" not in plan, (sql, plan)
