@@ -190,7 +190,7 @@ def test_noop_build_decides_before_importing_feedgen(tmp_path, store_spec):
     rec = good_record(id="new-1", section="stati", url="https://ms-news.ru/stati/new-1/", published="2025-11-25T10:00:00+03:00")
     subprocess.run(base + ["import", "-"], input=jsonl(rec), check=True)
     res = subprocess.run(base + ["build", "--out", str(out), "--now", NOW, "-v"], capture_output=True, text=True, check=True)
-    # stati and the main feeds (6 formats each), the 3 partner feeds that take main,
+    # stati and the main feeds (6 formats each), the 3 partner feeds that take main, feeds-all.opml aside,
     # and the last archive page of stati and of main
     assert "17 files written, 54 unchanged" in res.stderr
     changed = {k for k, v in files(out).items() if before[k] != v}

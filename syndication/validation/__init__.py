@@ -221,8 +221,7 @@ def _check(data: bytes, ctx: Ctx, prof: Profile, site: Site | None, full_text: b
     if fmt == "unknown":
         _unknown(root, ctx)
         return fmt
-    if fmt != "atom10" and (b"xml:lang" in data or b"xml:base" in data):
-        atom.check_xml_attrs(ctx, root)  # any XML format: xml:lang is a language tag, xml:base an IRI
+    atom.check_xml_attrs(ctx, root, data)  # any XML format: xml:lang is a language tag, xml:base an IRI
     if fmt.startswith("rss") and fmt not in ("rss10", "rss090"):
         version = root.get("version")
         if version is None:

@@ -38,6 +38,11 @@ _FEED_MANY = {"author": "§4.2.1", "category": "§4.2.2", "contributor": "§4.2.
 _ENTRY_ONCE = {"content": "§4.1.3", "id": "§4.2.6", "published": "§4.2.9", "rights": "§4.2.10",
                "source": "§4.2.11", "summary": "§4.2.13", "title": "§4.2.14", "updated": "§4.2.15"}
 _ENTRY_MANY = _FEED_MANY
+_FEED_KNOWN = frozenset(_FEED_ONCE) | frozenset(_FEED_MANY)
+_ENTRY_KNOWN = frozenset(_ENTRY_ONCE) | frozenset(_ENTRY_MANY)
+#: kind → {Clark name: local name} of the Atom elements it holds (entry: by ``_container`` itself).
+_KNOWN_TAGS = {kind: {f"{{{ATOM}}}{name}": name for name in known}
+               for kind, known in (("feed", _FEED_KNOWN), ("source", _FEED_KNOWN), ("entry", _ENTRY_KNOWN))}
 _ATTRS = {
     "link": {"href", "rel", "type", "hreflang", "title", "length"},
     "category": {"term", "scheme", "label"},
@@ -66,13 +71,15 @@ class _Scope:
 
     def __init__(self) -> None:
         self.by: dict[str, list[etree._Element]] = {}
+        #: For each of by["link"]: (its rel attribute as written or None, the relation it names).
+        self.rels: list[tuple[str | None, str]] = []
 
     def get(self, name: str) -> list[etree._Element]:
         return self.by.get(name, [])
 
 
 def check_atom(root: etree._Element, ctx: Ctx) -> None:
-    check_xml_attrs(ctx, root)
+    """An Atom feed or entry document (its xml:base and xml:lang: ``check_xml_attrs``)."""
     if root.tag == _a("entry"):
         # An Atom Entry Document (RFC 4287 §4.1.2): one entry, nothing to inherit.
         _entry(ctx, root, _container(ctx, root, "entry"), False, {})
@@ -114,8 +121,9 @@ def _entry(ctx: Ctx, entry: etree._Element, scope: _Scope, feed_author: bool, id
         else:
             ids[eid] = el.sourceline or 0
     contents = scope.get("content")
-    alternates = [ln for ln in scope.get("link") if ln.get("rel", "alternate") == "alternate"]
-    if not contents and not alternates:
+    links = scope.get("link")
+    rels = ["alternate" if raw is None else raw for raw, _name in scope.rels]
+    if not contents and "alternate" not in rels:
         ctx.report("missing-content-or-alternate", "an entry without <content> needs a link rel=\"alternate\"",
                   entry, _s("§4.1.1 / §4.1.2"))
     if contents and not scope.get("summary"):
@@ -128,8 +136,7 @@ def _entry(ctx: Ctx, entry: etree._Element, scope: _Scope, feed_author: bool, id
                       _s("§4.1.2"))
     if not contents and not scope.get("summary"):
         ctx.report("missing-text", "the entry has neither <content> nor <summary>", entry, _s("§4.1.2"))
-    for ln in scope.get("link"):
-        rel = _rel(ln)
+    for ln, (_raw, rel) in zip(links, scope.rels):
         if rel in PAGING:
             ctx.report("paging-rel-in-entry", f"link rel=\"{rel}\" belongs to a feed, not an entry", ln, "RFC 5005")
 
@@ -156,12 +163,26 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
     by = scope.by
     text = el.text
     stray = bool(text) and not text.isspace()  # type: ignore[union-attr]
+    known = _FEED_KNOWN if kind != "entry" else _ENTRY_KNOWN
+    names = _KNOWN_TAGS[kind]
     for c in el:  # one pass: text between the children, then the children themselves
-        tail = c.tail
-        if tail and not stray and not tail.isspace():
-            stray = True
+        if not stray:
+            tail = c.tail
+            if tail and not tail.isspace():
+                stray = True
         tag = c.tag
-        if not isinstance(tag, str):  # a comment or processing instruction
+        local = names.get(tag)
+        if local is not None:  # an element this kind holds (the usual case)
+            if first_entry is not None:
+                ctx.report("misplaced-metadata", f"<{local}> comes after the first <entry>; feed metadata goes first",
+                           c, _s("§4.1.1"))
+            lst = by.get(local)
+            if lst is None:
+                by[local] = [c]
+            else:
+                lst.append(c)
+            continue
+        if tag.__class__ is not str:  # a comment or processing instruction
             continue
         if tag.startswith(_ATOM_PREFIX):
             local = tag[_ATOM_PREFIX_LEN:]
@@ -181,7 +202,7 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
             else:
                 lst.append(c)
             continue
-        if local not in once and local not in many:
+        if local not in known:
             ctx.report("undefined-element", f"<{local}> is not an element of <{kind}>", c, _s("§4.1"))
             continue
         if first_entry is not None:
@@ -194,25 +215,35 @@ def _container(ctx: Ctx, el: etree._Element, kind: str) -> _Scope:
             lst.append(c)
     if stray:
         ctx.report("unexpected-text", f"<{kind}> may hold only elements, not text", el, _s("§4.1"))
-    for name, els in scope.by.items():
+    for name, els in by.items():
         if len(els) > 1 and name in once:
             ctx.report("duplicate-element", f"<{kind}> has more than one <{name}>", els[1], _s(once[name]))
-    for name, els in scope.by.items():
+    checks = _CHECKS
+    for name, els in by.items():
         if name == "entry":
             continue
-        for c in els:
-            _element(ctx, c, name, kind)
-    if kind != "source":
-        pass
-    types: dict[tuple[str, str], int] = {}
-    for ln in scope.get("link"):
-        if _rel(ln) != "alternate":
+        check = checks.get(name)
+        if name == "link":  # check_link checks its own attributes
+            scope.rels = [check_link(ctx, c, kind) for c in els]
             continue
-        key = (ln.get("type", ""), ln.get("hreflang", ""))
-        if key in types:
-            ctx.report("duplicate-alternate", f"more than one link rel=\"alternate\" with type={key[0]!r} and "
-                      f"hreflang={key[1]!r}", ln, _s("§4.1.1 / §4.1.2"))
-        types[key] = 1
+        allowed = _ATTRS.get(name, _NO_ATTRS)
+        for c in els:
+            if check is not None:
+                check(ctx, c, name, kind)
+            keys = c.keys()
+            if keys and not allowed.issuperset(keys):
+                _unqualified_attrs(ctx, c, name, allowed)
+    links = by.get("link")
+    if links and len(links) > 1:
+        types: dict[tuple[str, str], int] = {}
+        for ln, (_raw, rel) in zip(links, scope.rels):
+            if rel != "alternate":
+                continue
+            key = (ln.get("type", ""), ln.get("hreflang", ""))
+            if key in types:
+                ctx.report("duplicate-alternate", f"more than one link rel=\"alternate\" with type={key[0]!r} and "
+                          f"hreflang={key[1]!r}", ln, _s("§4.1.1 / §4.1.2"))
+            types[key] = 1
     return scope
 
 
@@ -252,34 +283,38 @@ def _source(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
             ctx.report("source-incomplete", f"<source> lacks <{sub}>", el, _s("§4.2.11"))
 
 
-#: Atom element → its check (ctx, element, name, parent kind).
+def _text_check(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _text_construct(ctx, el, name)
+
+
+def _content_check(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _content(ctx, el)
+
+
+def _person_check(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _person(ctx, el, name)
+
+
+def _category_check(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
+    _category(ctx, el)
+
+
+#: Atom element → its check (ctx, element, name, parent kind); links: ``check_link``.
 _CHECKS = {
-    "title": lambda ctx, el, name, parent: _text_construct(ctx, el, name),
-    "content": lambda ctx, el, name, parent: _content(ctx, el),
-    "author": lambda ctx, el, name, parent: _person(ctx, el, name),
-    "link": lambda ctx, el, name, parent: check_link(ctx, el, parent),
-    "category": lambda ctx, el, name, parent: _category(ctx, el),
+    "title": _text_check, "subtitle": _text_check, "rights": _text_check, "summary": _text_check,
+    "content": _content_check, "author": _person_check, "contributor": _person_check,
+    "category": _category_check,
     "updated": _date, "published": _date, "id": _id, "icon": _image, "logo": _image,
     "generator": _generator, "source": _source,
 }
-_CHECKS.update(subtitle=_CHECKS["title"], rights=_CHECKS["title"], summary=_CHECKS["title"],
-               contributor=_CHECKS["author"])
+_NO_ATTRS: frozenset[str] = frozenset()
 
 
-def _element(ctx: Ctx, el: etree._Element, name: str, parent: str) -> None:
-    check = _CHECKS.get(name)
-    if check is not None:
-        check(ctx, el, name, parent)
-    if name != "link":  # check_link checks its own attributes
-        _unqualified_attrs(ctx, el, name)
-
-
-def _unqualified_attrs(ctx: Ctx, el: etree._Element, name: str) -> None:
-    keys = el.keys()
-    if not keys:
-        return
-    allowed = _ATTRS.get(name, set())
-    for attr in keys:
+def _unqualified_attrs(ctx: Ctx, el: etree._Element, name: str, allowed: frozenset[str] | set[str] | None = None
+                       ) -> None:
+    if allowed is None:
+        allowed = _ATTRS.get(name, _NO_ATTRS)
+    for attr in el.keys():
         if not attr.startswith("{") and attr not in allowed:
             ctx.report("unexpected-attribute", f"<{name}> may not have the attribute {attr!r}", el, _s("§4"))
 
@@ -380,18 +415,30 @@ def _content(ctx: Ctx, el: etree._Element) -> None:
         ctx.report("not-base64", f"<content> type={ctype!r} must be base64-encoded", el, _s("§4.1.3.3"))
 
 
+_PERSON_PARTS = {_a("name"): "name", _a("uri"): "uri", _a("email"): "email"}
+
+
 def _person(ctx: Ctx, el: etree._Element, name: str) -> None:
     by: dict[str, list[etree._Element]] = {}
-    for c in core.children(el):
+    for c in el:
+        tag = c.tag
+        if tag.__class__ is not str:
+            continue
+        local = _PERSON_PARTS.get(tag)
+        if local is not None:
+            lst = by.get(local)
+            if lst is None:
+                by[local] = [c]
+            else:
+                lst.append(c)
+            if len(c) and core.has_child_elements(c):
+                ctx.report("undefined-element", f"<{name}><{local}> may not contain elements", c, _s("§3.2"))
+            if c.attrib:
+                _unqualified_attrs(ctx, c, local)
+            continue
         ns, local = qname(c)
         if ns == ATOM:
-            if local not in ("name", "uri", "email"):
-                ctx.report("undefined-element", f"<{local}> is not an element of <{name}>", c, _s("§3.2"))
-                continue
-            by.setdefault(local, []).append(c)
-            if core.has_child_elements(c):
-                ctx.report("undefined-element", f"<{name}><{local}> may not contain elements", c, _s("§3.2"))
-            _unqualified_attrs(ctx, c, local)
+            ctx.report("undefined-element", f"<{local}> is not an element of <{name}>", c, _s("§3.2"))
         elif ns == "":
             ctx.report("undefined-element", f"<{local}> (in no namespace) is not allowed in <{name}>", c, _s("§3.2"))
         else:
@@ -399,6 +446,8 @@ def _person(ctx: Ctx, el: etree._Element, name: str) -> None:
     _text_only_whitespace(ctx, el, name)
     if "name" not in by:
         ctx.report("missing-element", f"<{name}> lacks <name>", el, _s("§3.2.1"))
+    if len(by) == 1 and len(by["name"]) == 1:  # the usual person: one name
+        return
     for local, els in by.items():
         if len(els) > 1:
             ctx.report("duplicate-element", f"<{name}> has more than one <{local}>", els[1], _s("§3.2"))
@@ -431,9 +480,11 @@ _LINK_ATTRS = frozenset(_ATTRS["link"])
 _SCHEME_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]")
 
 
-def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
-    """atom:link, in an Atom document or an RSS channel."""
-    attrs = dict(el.attrib)
+def check_link(ctx: Ctx, el: etree._Element, parent: str) -> tuple[str | None, str]:
+    """atom:link, in an Atom document or an RSS channel. Returns its rel
+    attribute as written (None when absent) and the relation it names."""
+    items = el.items()
+    attrs = dict(items)
     href = attrs.get("href")
     if href is None:
         ctx.report("missing-attribute", "<link> lacks the attribute 'href'", el, _s("§4.2.7.1"))
@@ -452,12 +503,15 @@ def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
                 ctx.report("link-rel", f"<link> rel={raw_rel!r} is not a registered relation", el, _s("§4.2.7.2"))
     if href is not None:
         # an IRI reference: relative ones resolve against xml:base (RFC 4287 §4.2.7.1)
-        _iri(ctx, el, f"link rel=\"{rel}\" href", href, full=False,
-             section="§4.2.7.1" if rel != "license" else "RFC 4946 §2")
+        if core.uri_error(href, full=False):
+            _iri(ctx, el, f"link rel=\"{rel}\" href", href, full=False,
+                 section="§4.2.7.1" if rel != "license" else "RFC 4946 §2")
         if rel == "self" and parent in ("feed", "channel") and not _SCHEME_HOST.match(href) and not _base(el):
             ctx.report("self-relative", f"link rel=\"self\" href={href!r} is relative and there is no xml:base to "
                        "resolve it", el, _s("§4.2.7.2"))
-    for attr, value in attrs.items():
+    for attr, value in items:
+        if attr == "href" or attr == "rel" or attr == "title":
+            continue
         if attr in _LINK_ATTRS:
             if attr == "type":
                 if core.mime_error(value):
@@ -473,9 +527,10 @@ def check_link(ctx: Ctx, el: etree._Element, parent: str) -> None:
             ctx.report("unexpected-attribute", f"<link> may not have the attribute {attr!r}", el, _s("§4.2.7"))
         elif attr.startswith(_THR_PREFIX):
             _thr_attr(ctx, el, attr[len(_THR_PREFIX):], value, rel)
-    if len(el) or (el.text and not el.text.isspace()):
+    if len(el) or el.text is not None:
         if core.has_child_elements(el) or (el.text or "").strip():
             ctx.report("link-not-empty", "<link> should be empty", el, _s("§4.2.7"))
+    return raw_rel, rel
 
 
 _THR_PREFIX = f"{{{ext.THR}}}"
@@ -518,9 +573,25 @@ def _paging(ctx: Ctx, root: etree._Element, links: list[etree._Element]) -> None
                       rels[beyond][0], "RFC 5005 §3")
 
 
-def check_xml_attrs(ctx: Ctx, root: etree._Element) -> None:
-    """xml:base must be an IRI reference, xml:lang a language tag, everywhere."""
-    for el in _XML_ATTRS(root):
+#: Encodings in which "xml:base" and "xml:lang" are these ASCII bytes wherever they occur.
+_ASCII_SUPERSETS = re.compile(r"(?:utf-?8|us-ascii|ascii|iso[-_]?8859-\d+|latin-?\d|windows-125\d|cp125\d|koi8-[a-z]+)",
+                              re.I)
+_XML_ATTR_NAMES = (b"xml:base", b"xml:lang")
+
+
+def check_xml_attrs(ctx: Ctx, root: etree._Element, data: bytes | None = None) -> None:
+    """xml:base must be an IRI reference, xml:lang a language tag, everywhere.
+
+    ``data``, the document's bytes, lets the walk of the whole tree be
+    skipped when it cannot find more than the root holds: in an
+    ASCII-compatible encoding every such attribute is spelt with those bytes,
+    so when the bytes hold no more of them than the root element, only the
+    root has any."""
+    if data is not None and _only_on_root(root, data):
+        els = [root] if root.get(XML_BASE) is not None or root.get(XML_LANG) is not None else []
+    else:
+        els = _XML_ATTRS(root)
+    for el in els:
         base = el.get(XML_BASE)
         if base is not None:
             err = core.uri_error(base, full=False)
@@ -531,3 +602,13 @@ def check_xml_attrs(ctx: Ctx, root: etree._Element) -> None:
             why = core.language_error(lang)
             if why:
                 ctx.report("language", f"xml:lang {lang!r} {why}", el, "XML 1.0 §2.12; RFC 4287 §2")
+
+
+def _only_on_root(root: etree._Element, data: bytes) -> bool:
+    encoding = root.getroottree().docinfo.encoding or ""
+    if not _ASCII_SUPERSETS.fullmatch(encoding) or XML_NS.encode() in data:
+        return False
+    on_root = (root.get(XML_BASE) is not None) + (root.get(XML_LANG) is not None)
+    if data.count(b"xml:") <= on_root:  # one pass; "xml:" counts every xml:base and xml:lang and more
+        return True
+    return sum(data.count(name) for name in _XML_ATTR_NAMES) <= on_root

@@ -330,6 +330,9 @@ def canonical(ns: str) -> str:
     return ns if ns in NAMESPACES else _NEARLY.get(_near(ns), ns)
 
 
+core._CACHES.append(canonical.cache_clear)
+
+
 def check_element(ctx: Ctx, el: etree._Element, where: str, seen: dict[str, int]) -> None:
     """Check one extension element (a child of channel/item/feed/entry)."""
     ns, local = qname(el)

@@ -34,16 +34,20 @@ def _ptr(*parts: object) -> str:
 
 
 def _depth(value: Any, limit: int) -> bool:
-    """True when the document nests deeper than ``limit`` (checked iteratively)."""
-    stack = [(value, 0)]
-    while stack:
-        v, d = stack.pop()
-        if d > limit:
-            return True
-        if isinstance(v, dict):
-            stack.extend((x, d + 1) for x in v.values())
-        elif isinstance(v, list):
-            stack.extend((x, d + 1) for x in v)
+    """True when the document holds a value deeper than ``limit`` (checked
+    level by level, containers only: a value lies below ``limit`` exactly
+    when a non-empty container lies at ``limit`` or deeper)."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:
+        deeper = []
+        for v in level:
+            values = v.values() if isinstance(v, dict) else v
+            if depth >= limit and len(values):
+                return True
+            deeper += [x for x in values if isinstance(x, (dict, list))]
+        level = deeper
+        depth += 1
     return False
 
 
@@ -60,6 +64,9 @@ class _TooMany(Exception):
 def _load(data: bytes) -> Any:
     """json.loads with a bound on the number of objects: a document of a
     million small objects is refused while it is read, not after."""
+    text = data.decode("utf-8-sig")
+    if data.count(b"{") <= MAX_JSON_OBJECTS:  # every object starts with '{': no need to count while reading
+        return json.loads(text)
     count = 0
 
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -69,7 +76,7 @@ def _load(data: bytes) -> Any:
             raise _TooMany
         return dict(pairs)
 
-    return json.loads(data.decode("utf-8-sig"), object_pairs_hook=hook)
+    return json.loads(text, object_pairs_hook=hook)
 
 
 def check_json(data: bytes, ctx: Ctx) -> tuple[str, dict[str, Any] | None]:
@@ -181,6 +188,9 @@ def _authors(ctx: Ctx, obj: dict[str, Any], where: tuple[object, ...]) -> None:
         _url(ctx, person.get("avatar"), (*path, "avatar"))
 
 
+_ITEM_KEYS = frozenset(_ITEM)
+
+
 def _item(ctx: Ctx, item: object, i: int, ids: dict[str, int]) -> None:
     where = ("items", i)
     if not isinstance(item, dict):
@@ -189,7 +199,7 @@ def _item(ctx: Ctx, item: object, i: int, ids: dict[str, int]) -> None:
     for key, want in _ITEM.items():
         if key in item and not isinstance(item[key], want):
             ctx.report("json-type", f"{_ptr(*where, key)}: must be a {want[0].__name__}", None, f"{SPEC} items.{key}")
-    _extensions(ctx, item, where, set(_ITEM))
+    _extensions(ctx, item, where, _ITEM_KEYS)
     iid = item.get("id")
     if iid is None:
         ctx.report("json-missing", f"{_ptr(*where, 'id')}: required", None, f"{SPEC} items.id")
@@ -204,7 +214,9 @@ def _item(ctx: Ctx, item: object, i: int, ids: dict[str, int]) -> None:
     if not isinstance(item.get("content_html"), str) and not isinstance(item.get("content_text"), str):
         ctx.report("json-missing", f"{_ptr(*where)}: needs content_html or content_text", None, f"{SPEC} items")
     for key in _URLS_ITEM:
-        _url(ctx, item.get(key), (*where, key))
+        value = item.get(key)
+        if isinstance(value, str):
+            _url(ctx, value, (*where, key))
     for key in ("date_published", "date_modified"):
         value = item.get(key)
         if isinstance(value, str):

@@ -26,6 +26,8 @@ def _a(name: str) -> str:
 
 
 _ENTRY, _LINK, _RIGHTS, _CONTENT = _a("entry"), _a("link"), _a("rights"), _a("content")
+_DC_RIGHTS, _ENCODED = f"{{{DC}}}rights", f"{{{CONTENT}}}encoded"
+_RSS_ITEM_TAGS = ("link", _DC_RIGHTS, _ENCODED, "source")
 
 
 def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text: bool) -> None:
@@ -38,7 +40,7 @@ def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text
         # (duplicate-semantics, a warning of the W3C service too)
         feed_rights = [text(channel.find("copyright"))]
         licenses = [ln for ln in channel.findall(f"{{{ATOM}}}link") if ln.get("rel") == "license"]
-        items = [_rss_item(it) for it in channel.findall("item")]
+        items = [_rss_item(it) for it in channel.iterchildren("item")]
         container = channel
     elif fmt == "atom10":
         feed_rights = [text(root.find(_a("rights")))]
@@ -72,7 +74,11 @@ def check_policy(root: etree._Element, fmt: str, ctx: Ctx, site: Site, full_text
 
 
 def _rss_item(item: etree._Element) -> tuple[etree._Element, str, str, etree._Element | None]:
-    return item, text(item.find("link")), text(item.find(f"{{{DC}}}rights")), item.find(f"{{{CONTENT}}}encoded")
+    """One pass over the item: its first link, dc:rights and content:encoded."""
+    found: dict[str, etree._Element] = {}
+    for c in item.iterchildren(*_RSS_ITEM_TAGS):
+        found.setdefault(c.tag, c)
+    return item, text(found.get("link")), text(found.get(_DC_RIGHTS)), found.get(_ENCODED)
 
 
 def check_rss_item(item: etree._Element, ctx: Ctx, site: Site, full_text: bool) -> None:
@@ -169,6 +175,16 @@ def _closing_anchor_problem(href: str | None, rel: str | None, link: str) -> str
 JSON_EXTENSION = "_reprint"
 
 
+class _Markup:
+    """What ``closing_link_problem`` reads of a content element (its text),
+    for JSON Feed's content_html, without copying the markup into a tree."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def check_json_policy(doc: dict, ctx: Ctx, site: Site, full_text: bool) -> None:
     """The same clauses for JSON Feed: the condition and the license in the
     feed's ``_reprint`` object, the rights in every item's, and in full text
@@ -190,11 +206,8 @@ def check_json_policy(doc: dict, ctx: Ctx, site: Site, full_text: bool) -> None:
                       None, f"{POLICY} §2")
         if full_text:
             markup = item.get("content_html")
-            holder = None
-            if isinstance(markup, str):
-                holder = etree.Element("content")
-                holder.text = markup
-            problem = closing_link_problem(holder, link)
+            holder = _Markup(markup) if isinstance(markup, str) else None
+            problem = closing_link_problem(holder, link)  # type: ignore[arg-type]
             if problem:
                 ctx.error("policy-closing-link", f"/items/{i}/content_html: item {link or '?'}: {problem}", None,
                           f"{POLICY} §3")

@@ -105,7 +105,7 @@ def _url(ctx: Ctx, el: etree._Element, name: str, value: str | None = None, *, s
                    spec or _spec(name))
 
 
-def _date(ctx: Ctx, el: etree._Element, name: str) -> None:
+def _date(ctx: Ctx, el: etree._Element, name: str, by: object = None) -> None:
     value = text(el)
     res = core.rfc822_error(value)
     if res is None:
@@ -119,7 +119,7 @@ def _date(ctx: Ctx, el: etree._Element, name: str) -> None:
         ctx.report("rfc822-date", f"<{name}> {value!r} {why}", el, f"{_spec(name)}, RFC 822 §5")
 
 
-def _contact(ctx: Ctx, el: etree._Element, name: str) -> None:
+def _contact(ctx: Ctx, el: etree._Element, name: str, by: object = None) -> None:
     res = core.contact_error(text(el))
     if res is not None:
         _level, code, why = res
@@ -188,11 +188,12 @@ def _elements(ctx: Ctx, by: dict[str, list[etree._Element]], table: dict[str, "E
             for el in els:
                 ctx.report("undefined-element", f"<{name}> is not an element of <{parent}>", el, _spec(parent))
             continue
+        leaf, check = row.leaf, row.check
         for el in els:
-            if row.leaf and core.has_child_elements(el):
+            if leaf and len(el) and core.has_child_elements(el):
                 ctx.report("undefined-element", f"<{parent}><{name}> may not contain elements", el, _spec(name))
-            if row.check is not None:
-                row.check(ctx, el, name, by)
+            if check is not None:
+                check(ctx, el, name, by)
 
 
 def _atom_links(ctx: Ctx, links: list[etree._Element]) -> None:
@@ -201,7 +202,7 @@ def _atom_links(ctx: Ctx, links: list[etree._Element]) -> None:
         check_link(ctx, ln, "channel")
 
 
-def _category(ctx: Ctx, el: etree._Element) -> None:
+def _category(ctx: Ctx, el: etree._Element, name: str = "category", by: object = None) -> None:
     for attr in el.attrib:
         if attr != "domain" and not attr.startswith("{"):
             ctx.report("unexpected-attribute", f"<category> may not have the attribute {attr!r}", el, _spec("category"))
@@ -311,7 +312,11 @@ def _item(ctx: Ctx, item: etree._Element, guids: dict[str, int]) -> None:
     if item.attrib:
         _no_attributes(ctx, item, "item")
     by = _once(ctx, item, "item", _ITEM_ONCE, kids)
-    _same_meaning(ctx, item, _ITEM_SAME, kids)
+    for core_name, ext_tag, ext_name in _ITEM_SAME:  # by holds the first of each (Dublin Core included)
+        same = by.get(ext_tag)
+        if same is not None and core_name in by:
+            ctx.report("duplicate-semantics", f"<item> has both <{core_name}> and <{ext_name}>, which mean the same",
+                       same[0], "RSS Best Practices Profile")
     _text_not_allowed(ctx, item, "item")
     if "title" not in by and "description" not in by:
         ctx.report("item-empty", "<item> has neither <title> nor <description>", item, _spec("item"))
@@ -361,55 +366,7 @@ def _description(ctx: Ctx, el: etree._Element, name: str, by: object) -> None:
     content.check_html(ctx, el.text or "", el, "description", _spec("description"))
 
 
-@dataclass(frozen=True)
-class Element:
-    """What one RSS 2.0 element of a channel or item is."""
-
-    #: At most one per channel / item.
-    once: bool = True
-    #: Holds text only (no child elements).
-    leaf: bool = True
-    #: Its own check: (ctx, element, name, the parent's children by name).
-    check: Callable[..., None] | None = None
-
-
-def _u(ctx: Ctx, el: etree._Element, name: str, by: object) -> None:
-    _url(ctx, el, name)
-
-
-#: The elements of <channel> (RSS 2.0 "Required/Optional channel elements"); one line each.
-CHANNEL: dict[str, Element] = {
-    "title": Element(check=_title), "link": Element(check=_u), "description": Element(check=_description),
-    "language": Element(check=_language), "copyright": Element(),
-    "managingEditor": Element(check=lambda ctx, el, name, by: _contact(ctx, el, name)),
-    "webMaster": Element(check=lambda ctx, el, name, by: _contact(ctx, el, name)),
-    "pubDate": Element(check=lambda ctx, el, name, by: _date(ctx, el, name)),
-    "lastBuildDate": Element(check=lambda ctx, el, name, by: _date(ctx, el, name)),
-    "category": Element(once=False, leaf=False, check=lambda ctx, el, name, by: _category(ctx, el)),
-    "generator": Element(), "docs": Element(check=_u),
-    "cloud": Element(leaf=False, check=lambda ctx, el, name, by: _cloud(ctx, el)),
-    "ttl": Element(check=_ttl), "rating": Element(),
-    "image": Element(leaf=False, check=lambda ctx, el, name, by: _image(ctx, el, by)),
-    "textInput": Element(leaf=False, check=lambda ctx, el, name, by: _text_input(ctx, el)),
-    "skipHours": Element(leaf=False, check=lambda ctx, el, name, by: _skip(ctx, el, "skipHours", "hour")),
-    "skipDays": Element(leaf=False, check=lambda ctx, el, name, by: _skip(ctx, el, "skipDays", "day")),
-    "item": Element(once=False, leaf=False),
-}
-#: The elements of <item> (RSS 2.0 "Elements of <item>").
-ITEM: dict[str, Element] = {
-    "title": Element(), "link": Element(check=_u), "description": Element(check=_description),
-    "author": Element(check=lambda ctx, el, name, by: _contact(ctx, el, name)),
-    "category": Element(once=False, leaf=False, check=lambda ctx, el, name, by: _category(ctx, el)),
-    "comments": Element(check=_u),
-    "enclosure": Element(once=False, leaf=False, check=lambda ctx, el, name, by: _enclosure(ctx, el)),
-    "guid": Element(leaf=False), "pubDate": Element(check=lambda ctx, el, name, by: _date(ctx, el, name)),
-    "source": Element(leaf=False, check=_source),
-}
-_CHANNEL_ONCE = [n for n, e in CHANNEL.items() if e.once]
-_ITEM_ONCE = [n for n, e in ITEM.items() if e.once]
-
-
-def _enclosure(ctx: Ctx, el: etree._Element) -> None:
+def _enclosure(ctx: Ctx, el: etree._Element, name: str = "enclosure", by: object = None) -> None:
     for attr in ("url", "length", "type"):
         if el.get(attr) is None:
             ctx.report("missing-attribute", f"<enclosure> lacks the attribute {attr!r}", el, _spec("enclosure"))
@@ -430,6 +387,54 @@ def _enclosure(ctx: Ctx, el: etree._Element) -> None:
     mtype = el.get("type")
     if mtype is not None and core.mime_error(mtype):
         ctx.report("invalid-attribute", f"<enclosure> type={mtype!r} is not a MIME type", el, _spec("enclosure"))
+
+
+@dataclass(frozen=True)
+class Element:
+    """What one RSS 2.0 element of a channel or item is."""
+
+    #: At most one per channel / item.
+    once: bool = True
+    #: Holds text only (no child elements).
+    leaf: bool = True
+    #: Its own check: (ctx, element, name, the parent's children by name).
+    check: Callable[..., None] | None = None
+
+
+def _u(ctx: Ctx, el: etree._Element, name: str, by: object) -> None:
+    _url(ctx, el, name)
+
+
+#: The elements of <channel> (RSS 2.0 "Required/Optional channel elements"); one line each.
+CHANNEL: dict[str, Element] = {
+    "title": Element(check=_title), "link": Element(check=_u), "description": Element(check=_description),
+    "language": Element(check=_language), "copyright": Element(),
+    "managingEditor": Element(check=_contact),
+    "webMaster": Element(check=_contact),
+    "pubDate": Element(check=_date),
+    "lastBuildDate": Element(check=_date),
+    "category": Element(once=False, leaf=False, check=_category),
+    "generator": Element(), "docs": Element(check=_u),
+    "cloud": Element(leaf=False, check=lambda ctx, el, name, by: _cloud(ctx, el)),
+    "ttl": Element(check=_ttl), "rating": Element(),
+    "image": Element(leaf=False, check=lambda ctx, el, name, by: _image(ctx, el, by)),
+    "textInput": Element(leaf=False, check=lambda ctx, el, name, by: _text_input(ctx, el)),
+    "skipHours": Element(leaf=False, check=lambda ctx, el, name, by: _skip(ctx, el, "skipHours", "hour")),
+    "skipDays": Element(leaf=False, check=lambda ctx, el, name, by: _skip(ctx, el, "skipDays", "day")),
+    "item": Element(once=False, leaf=False),
+}
+#: The elements of <item> (RSS 2.0 "Elements of <item>").
+ITEM: dict[str, Element] = {
+    "title": Element(), "link": Element(check=_u), "description": Element(check=_description),
+    "author": Element(check=_contact),
+    "category": Element(once=False, leaf=False, check=_category),
+    "comments": Element(check=_u),
+    "enclosure": Element(once=False, leaf=False, check=_enclosure),
+    "guid": Element(leaf=False), "pubDate": Element(check=_date),
+    "source": Element(leaf=False, check=_source),
+}
+_CHANNEL_ONCE = [n for n, e in CHANNEL.items() if e.once]
+_ITEM_ONCE = [n for n, e in ITEM.items() if e.once]
 
 
 def _guid(ctx: Ctx, el: etree._Element, guids: dict[str, int]) -> None:
