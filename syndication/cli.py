@@ -80,7 +80,6 @@ class Ctx:
         self.info(f"{self.s3}: {len(report.uploaded)} objects uploaded, {len(report.deleted)} deleted, "
                   f"{len(report.unchanged)} unchanged")
 
-
     def err(self, line: str) -> None:
         if self.verbosity >= 0:
             click.echo(line, err=True)
@@ -88,7 +87,6 @@ class Ctx:
     def info(self, line: str) -> None:
         if self.verbosity > 0:
             click.echo(line, err=True)
-
 
 
 def _stage_dir(url: str) -> Path:
