@@ -24,7 +24,8 @@ from syndication.serve import content_type
 
 from conftest import CONFIG_DIR, NOW
 
-LATER = "2025-12-20T12:00:00+03:00"
+#: An earlier state of the same site (with archive pages, a later clock changes no file of the sample).
+EARLIER = "2025-07-01T12:00:00+03:00"
 
 
 def build(out: Path, now: str) -> dict[str, bytes]:
@@ -35,10 +36,10 @@ def build(out: Path, now: str) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The sample built at NOW (A) and a month later (B): two versions of one site."""
+    """The sample built at NOW (A) and months earlier (B): two versions of one site."""
     base = tmp_path_factory.mktemp("objectstore")
     build(base / "a", NOW)
-    build(base / "b", LATER)
+    build(base / "b", EARLIER)
     return base / "a", base / "b"
 
 
@@ -92,7 +93,7 @@ def bucket_contents(s3env, bucket: str, prefix: str, client=None) -> dict[str, b
 def test_publish_is_the_directory_build_byte_for_byte(builds, s3env, bucket, prefix) -> None:
     a, _ = builds
     files = directory_files(a)
-    assert len(files) > 100 and not any(rel.startswith(".") or "/." in rel for rel in files)
+    assert len(files) > 60 and not any(rel.startswith(".") or "/." in rel for rel in files)
     target = ObjectTarget.from_url(f"s3://{bucket}/{prefix}")
     seen = calls(target)
     report = publish_directory(a, target)
@@ -145,7 +146,7 @@ def test_stale_objects_are_deleted_after_the_new_ones_are_in_place(builds, s3env
     a, b = builds
     old, new = directory_files(a), directory_files(b)
     ObjectTarget.from_url(f"s3://{bucket}/{prefix}").publish(old)
-    gone_archive = next(rel for rel in old if "/archive/" in rel)
+    gone_archive = next(rel for rel in old if "/archive/" in rel and rel in new)
     del new[gone_archive]  # a month whose articles were all withdrawn
     new["extra/rss.xml"] = new["rss.xml"]
     del new["politika/rss-full.xml"]  # ... and a feed that failed its check this time: kept
