@@ -10,9 +10,10 @@ items, never by cutting HTML. Only a defect of the feed itself fails it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -87,21 +88,48 @@ def build(config: Config, partner: Partner, articles: Sequence[Article], now: da
     chosen.sort(key=lambda a: a.id)
     chosen.sort(key=lambda a: a.published, reverse=True)
     report.dropped.extend((a.id, f"beyond the {cap} newest items") for a in pool[start:])
-    data = render(config, partner, spec, chosen, now)
     budget = min(x for x in (profile.max_bytes, MAX_BYTES) if x is not None)
-    if len(data) > budget:
-        lo, hi = 0, len(chosen)  # the most newest items that fit: binary search on the count
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if len(render(config, partner, spec, chosen[:mid], now)) <= budget:
-                lo = mid
-            else:
-                hi = mid - 1
-        report.dropped.extend((a.id, f"the feed would exceed {budget} bytes") for a in chosen[lo:])
-        chosen = chosen[:lo]
-        data = render(config, partner, spec, chosen, now)
+    data, kept = newest_within(lambda some: render(config, partner, spec, some, now), chosen, budget)
+    report.dropped.extend((a.id, f"the feed would exceed {budget} bytes") for a in chosen[kept:])
+    chosen = chosen[:kept]
     report.items = len(chosen)
     return data, report
+
+
+T = TypeVar("T")
+
+
+def newest_within(render: Callable[[Sequence[T]], bytes], items: Sequence[T], budget: int,
+                  guess: int = 0) -> tuple[bytes, int]:
+    """``(render(items[:n]), n)`` for the most ``n`` whose bytes stay within
+    ``budget``: whole oldest items are left out (``items`` newest first),
+    never cut. ``guess``: a cheap estimate of the whole's bytes; when it is
+    over the budget the whole is never rendered (it could be hundreds of MB):
+    the count doubles from 1 while the feed fits, so no render is much over
+    twice the budget, then a binary search between the last fit and the first
+    miss."""
+    fit: bytes | None = None  # the bytes of items[:lo], once rendered
+    if guess <= budget:
+        data = render(items)
+        if len(data) <= budget:
+            return data, len(items)
+        lo, hi = 0, len(items) - 1  # lo fits; the most that may fit is hi
+    else:
+        lo, hi, n = 0, len(items), 1
+        while n <= len(items):
+            data = render(items[:n])
+            if len(data) > budget:
+                hi = n - 1
+                break
+            lo, n, fit = n, n * 2, data
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        data = render(items[:mid])
+        if len(data) <= budget:
+            lo, fit = mid, data
+        else:
+            hi = mid - 1
+    return (fit if fit is not None else render(items[:lo])), lo
 
 
 def item_problems(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[Article],

@@ -179,12 +179,18 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
         if newest_archive:
             links.append(("prev-archive", newest_archive))
         deleted = store.withdrawn_since(spec.slugs, since) if spec.variant.format == "atom" and config.tombstone_days else []
+        kept: list[Article] = list(articles)  # after make(): the articles the feed could hold
+
+        def make_feed(spec=spec, articles=articles, links=links, deleted=deleted, kept=kept):
+            data, report = _within_limit(config, spec, articles, links, deleted)
+            kept[:] = articles[:report.items]
+            return data, report
+
         feed_docs.append(Doc(
             spec.path, "feed", _digest(base, spec.path, [(a.id, hashes[a.id]) for a in articles], links, deleted),
-            lambda spec=spec, articles=articles, links=links, deleted=deleted: _builders().build(
-                config, spec, articles, links=links, deleted=deleted),
-            dict(full_text=spec.variant.full_text, self_url=spec.self_url), len(articles), _newest(config, articles),
-            items_of=lambda articles=articles: {a.id: hashes[a.id] for a in articles}, format=spec.variant.format))
+            make_feed, dict(full_text=spec.variant.full_text, self_url=spec.self_url), len(articles),
+            _newest(config, articles), items_of=lambda kept=kept: {a.id: hashes[a.id] for a in kept},
+            format=spec.variant.format))
 
     partner_docs: list[Doc] = []
     for partner, pspec in partner_specs:
@@ -201,6 +207,20 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
     files = [Doc(relpath, "file", base, make) for relpath, make in _extras(config)]
     page_docs = [page_docs[i] for _share, i in sorted(order)]
     return Plan(page_docs + feed_docs + partner_docs + files, in_feeds)
+
+
+def _within_limit(config: Config, spec, articles: Sequence[Article], links, deleted) -> tuple[bytes, partners.PartnerReport]:
+    """A section feed within the validator's size limit for its format: the
+    newest articles that fit, as a partner feed meets its budget (whole
+    oldest items left out and reported, never the whole feed refused)."""
+    from .validation import max_bytes
+
+    budget = max_bytes(spec.variant.format)
+    guess = sum(len(a.body_html.encode()) for a in articles) if spec.variant.full_text else 0
+    data, n = partners.newest_within(lambda some: _builders().build(config, spec, some, links=links, deleted=deleted),
+                                     articles, budget, guess)
+    report = partners.PartnerReport(spec.path, n, [(a.id, f"the feed would exceed {budget} bytes") for a in articles[n:]])
+    return data, report
 
 
 class _Desc(str):

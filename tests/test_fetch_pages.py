@@ -84,7 +84,7 @@ def test_hostile_markup(httpserver, fetch):
     hostile = ("<html><head><meta property='og:type' content='article'><meta property='og:title' content='Заголовок<script>x</script>'>"
                "<meta property='article:published_time' content='2025-01-01T10:00:00+03:00'>"
                "<meta property='og:url' content='javascript:alert(1)'></head><body><article class='post'>"
-               + "<div>" * 3000 + "<p onclick='x'>Текст<iframe src='//evil'></iframe></p>" + "</div>" * 3000
+               + "<div>" * 200 + "<p onclick='x'>Текст<iframe src='//evil'></iframe></p>" + "</div>" * 200
                + "<p>\x00\x01</p><a href='javascript:alert(1)'>ссылка</a></article></body></html>")
     httpserver.expect_request("/novosti/hostile/").respond_with_data(hostile.encode("utf-8"), content_type="text/html")
     code, out = fetch("pages", base + "/novosti/hostile/")
@@ -92,6 +92,24 @@ def test_hostile_markup(httpserver, fetch):
     (a,) = articles(fetch.store).values()
     assert a.section == "novosti" and a.url == base.replace("localhost", "localhost") + "/novosti/hostile/"
     assert "iframe" not in a.body_html and "javascript" not in a.body_html and "onclick" not in a.body_html
+    assert "Текст" in a.body_html and "ссылка" in a.body_html
+
+
+def test_a_page_nested_past_the_parsers_limit_is_read_whole_or_named(httpserver, fetch):
+    """libxml2 stops reading at 256 levels (the theme's wrappers count):
+    the body was stored cut, or empty, without a word."""
+    base = serve(httpserver)
+    head = ("<html><head><meta property='og:type' content='article'><meta property='og:title' content='Глубоко'>"
+            "<meta property='article:published_time' content='2025-01-01T10:00:00+03:00'></head><body>")
+    body = "<article class='post'><p>Начало.</p><p>Конец статьи.</p></article>"
+    for path, depth in (("/novosti/deep/", 300), ("/novosti/deeper/", 3000)):
+        page = head + "<div>" * depth + body + "</div>" * depth + "</body></html>"
+        httpserver.expect_request(path).respond_with_data(page.encode("utf-8"), content_type="text/html")
+    code, out = fetch("pages", base + "/novosti/deep/", base + "/novosti/deeper/")
+    assert code == 65
+    assert out.strip() == f"{base}/novosti/deeper/: elements nested too deep to read the page whole (libxml2's limit of 2048)"
+    (a,) = articles(fetch.store).values()
+    assert a.body_html == "<p>Начало.</p><p>Конец статьи.</p>"
 
 
 def test_a_url_failing_after_retries_is_named_and_the_others_go_in(httpserver, fetch):

@@ -445,10 +445,16 @@ def _page_id(doc: Any, url: str, prefix: str) -> str:
 def extract(text: str, url: str, config: Config, sources: Sources, tz: ZoneInfo) -> Article:
     """One page → one checked Article. Raises RecordError (ref: the URL)."""
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    # The theme's wrappers count toward libxml2's nesting limit (256 without
+    # huge_tree): past it the rest of the page is dropped without an error,
+    # and an article would be stored with its body cut or empty.
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        doc = lxml.html.document_fromstring(text)
+        doc = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise RecordError(url, None, f"not an HTML page: {exc}") from None
+    if any("Excessive depth" in e.message for e in parser.error_log):
+        raise RecordError(url, None, "elements nested too deep to read the page whole (libxml2's limit of 2048)")
     ld = _json_ld(doc)
     body_class = " ".join(doc.xpath("//body/@class"))
     h1 = _first(doc, *THEME["title"])

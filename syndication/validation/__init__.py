@@ -25,7 +25,7 @@ from ..types import Problem, Site
 from . import atom, core, jsonfeed, partners, policy, rss, rules
 from .core import MAX_BYTES, Ctx, safe_parser
 
-__all__ = ["check", "parse", "detect", "PROFILES", "Profile", "MAX_BYTES", "safe_parser", "Problem"]
+__all__ = ["check", "parse", "detect", "PROFILES", "Profile", "MAX_BYTES", "max_bytes", "safe_parser", "Problem"]
 
 #: Public identifiers of DTDs a feed may name (they are never loaded).
 KNOWN_DTDS = {
@@ -82,6 +82,12 @@ PROFILES: dict[str, Profile] = {
     "generic": Profile("generic", "the specifications only (for feeds that are not ours)"),
     "none": Profile("none", "the specifications only (same as generic)"),
 }
+
+
+def max_bytes(fmt: str) -> int:
+    """The most bytes a document of this format ("rss", "atom", "json") may
+    have: what ``check`` refuses as too large. Builders keep to it."""
+    return jsonfeed.MAX_JSON_BYTES if fmt == "json" else MAX_BYTES
 
 
 def parse(data: bytes) -> tuple[etree._Element | None, list[Problem]]:
