@@ -149,15 +149,15 @@ class ObjectTarget:
         Requests: one GET of the state; nothing else when nothing changed;
         otherwise one PUT of the state marking what is about to change, the
         uploads and deletes, and one PUT of the final state."""
-        for relpath, data in files.items():
+        for relpath in files:
             _check_relpath(relpath)
-            if len(data) > MAX_OBJECT_BYTES:
-                raise UsageError(f"{relpath}: {len(data)} bytes is over the {MAX_OBJECT_BYTES}-byte object limit")
         report = PublishReport()
         recorded = self.read_state()
         current = {rel: dict(entry) for rel, entry in recorded.items()}
         changed = []
-        for relpath, data in files.items():
+        for relpath, data in files.items():  # one object's bytes at a time (files may read them lazily)
+            if len(data) > MAX_OBJECT_BYTES:
+                raise UsageError(f"{relpath}: {len(data)} bytes is over the {MAX_OBJECT_BYTES}-byte object limit")
             same = _same(current.get(relpath), relpath, data, self.cache_control)
             (report.unchanged if same else changed).append(relpath)
         changed.sort(key=lambda rel: self.last.index(rel) + 1 if rel in self.last else 0)
@@ -257,18 +257,41 @@ def s3_client(endpoint_url: str | None = None):
     return boto3.session.Session().client("s3", endpoint_url=endpoint_url or None, config=config)
 
 
-def directory_files(out_dir: Path) -> dict[str, bytes]:
+class DirectoryFiles(Mapping[str, bytes]):
     """Every published file of an out directory (no dotfiles: the lock, the
-    state, temporary files), relpath → bytes, sorted: a directory build
-    published as is (``publish_directory``)."""
-    files = {}
-    root = out_dir.resolve()
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")) or path.is_symlink() or not path.is_file():
-            continue
-        files[rel] = path.read_bytes()
-    return files
+    state, temporary files), relpath → bytes, in sorted order, read from disk
+    only when asked for: publishing a site of any size holds one file's bytes
+    at a time (an archive-page layout at 100k articles is gigabytes)."""
+
+    def __init__(self, out_dir: Path):
+        self.root = out_dir.resolve()
+        paths = []
+        for path in self.root.rglob("*"):
+            rel = path.relative_to(self.root).as_posix()
+            if any(part.startswith(".") for part in rel.split("/")) or path.is_symlink() or not path.is_file():
+                continue
+            paths.append(rel)
+        self._paths = sorted(paths)
+        self._known = set(paths)
+
+    def __getitem__(self, relpath: str) -> bytes:
+        if relpath not in self._known:
+            raise KeyError(relpath)
+        return (self.root / relpath).read_bytes()
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, relpath: object) -> bool:
+        return relpath in self._known
+
+
+def directory_files(out_dir: Path) -> DirectoryFiles:
+    """A directory build as ``publish`` takes it (``publish_directory``)."""
+    return DirectoryFiles(out_dir)
 
 
 def publish_directory(out_dir: Path, target: ObjectTarget, *, keep: Iterable[str] = ()) -> PublishReport:

@@ -131,7 +131,7 @@ def test_republish_with_nothing_new_uploads_nothing(builds, s3env, bucket, prefi
 
 def test_a_changed_file_is_one_upload(builds, s3env, bucket, prefix) -> None:
     a, _ = builds
-    files = directory_files(a)
+    files = dict(directory_files(a))
     ObjectTarget.from_url(f"s3://{bucket}/{prefix}").publish(files)
     files["politika/rss.xml"] = files["politika/rss.xml"].replace(b"</channel>", b"<!-- edited --></channel>")
     target = ObjectTarget.from_url(f"s3://{bucket}/{prefix}")
@@ -144,7 +144,7 @@ def test_a_changed_file_is_one_upload(builds, s3env, bucket, prefix) -> None:
 
 def test_stale_objects_are_deleted_after_the_new_ones_are_in_place(builds, s3env, bucket, prefix) -> None:
     a, b = builds
-    old, new = directory_files(a), directory_files(b)
+    old, new = directory_files(a), dict(directory_files(b))
     ObjectTarget.from_url(f"s3://{bucket}/{prefix}").publish(old)
     gone_archive = next(rel for rel in old if "/archive/" in rel and rel in new)
     del new[gone_archive]  # a month whose articles were all withdrawn
@@ -280,3 +280,18 @@ def test_any_sequence_of_publishes_leaves_exactly_the_last_one(s3env, bucket) ->
             assert again.uploaded == again.deleted == [] and again.state_writes == 0
 
     check()
+
+
+def test_a_directory_is_read_one_file_at_a_time(tmp_path: Path) -> None:
+    """publish_directory never holds the whole build: the mapping lists the
+    files and reads each when asked (an archive layout at 100k articles is GBs)."""
+    (tmp_path / "politika").mkdir()
+    (tmp_path / "politika" / "rss.xml").write_bytes(b"<rss/>")
+    (tmp_path / ".state.json").write_bytes(b"{}")
+    (tmp_path / ".lock").write_bytes(b"")
+    files = directory_files(tmp_path)
+    assert list(files) == ["politika/rss.xml"] and "politika/rss.xml" in files and ".lock" not in files
+    (tmp_path / "politika" / "rss.xml").write_bytes(b"<rss version='2.0'/>")  # bytes read when asked, not before
+    assert files["politika/rss.xml"] == b"<rss version='2.0'/>"
+    with pytest.raises(KeyError):
+        files[".state.json"]
