@@ -37,20 +37,25 @@ class Ctx:
         self.verbosity = 0
         #: --out s3://bucket/prefix: the build goes to a local staging directory, then to the bucket
         self.s3: str | None = None
+        self._config: Config | None = None
 
     def config(self) -> Config:
         """--config, else $SYNDICATION_CONFIG, else ./config, else the embedded defaults."""
-        chosen = self.config_dir or os.environ.get("SYNDICATION_CONFIG")
-        if chosen is None and Path("config").is_dir():
-            chosen = "config"
-        config = config_mod.load(chosen)
-        config_mod.load_partners(config)  # its errors too before anything is written (exit 2)
-        return config
+        if self._config is None:
+            chosen = self.config_dir or os.environ.get("SYNDICATION_CONFIG")
+            if chosen is None and Path("config").is_dir():
+                chosen = "config"
+            config = config_mod.load(chosen)
+            config_mod.load_partners(config)  # its errors too before anything is written (exit 2)
+            self._config = config
+        return self._config
 
     def store_path(self) -> str:
-        """--store, else $SYNDICATION_STORE, else ./syndication.sqlite3: a SQLite
-        file or a postgresql:// URL (store.py opens either)."""
-        return self.store or os.environ.get("SYNDICATION_STORE") or DEFAULT_STORE
+        """--store, else $SYNDICATION_STORE, else [deploy] store in the config,
+        else ./syndication.sqlite3: a SQLite file or a postgresql:// URL
+        (store.py opens either)."""
+        return (self.store or os.environ.get("SYNDICATION_STORE") or self.config().deploy.store
+                or DEFAULT_STORE)
 
     def lock(self, out_dir: Path, wait: float | None):
         """The build lock: with a PostgreSQL store an advisory lock in its
@@ -75,7 +80,8 @@ class Ctx:
         if hasattr(lock, "still_held") and not lock.still_held():
             raise LockHeldError(f"{self.s3}: the build lock was lost (its PostgreSQL session ended); "
                                 "nothing published, the next run converges")
-        target = ObjectTarget.from_url(self.s3, endpoint_url=endpoint_url, last=(config.opml_path, FEEDS_HTML))
+        target = ObjectTarget.from_url(self.s3, endpoint_url=endpoint_url or _config_endpoint(config),
+                                       state_url=config.deploy.state_url, last=(config.opml_path, FEEDS_HTML))
         report = publish_directory(out_dir, target)
         self.info(f"{self.s3}: {len(report.uploaded)} objects uploaded, {len(report.deleted)} deleted, "
                   f"{len(report.unchanged)} unchanged")
@@ -87,6 +93,12 @@ class Ctx:
     def info(self, line: str) -> None:
         if self.verbosity > 0:
             click.echo(line, err=True)
+
+
+def _config_endpoint(config: Config) -> str | None:
+    """[deploy] endpoint_url, unless boto3's own $AWS_ENDPOINT_URL says
+    (the environment over a file, as for the store)."""
+    return None if os.environ.get("AWS_ENDPOINT_URL") else config.deploy.endpoint_url
 
 
 def _stage_dir(url: str) -> Path:
@@ -118,7 +130,8 @@ def _out_option(help_text: str):
 
 
 _ENDPOINT = click.option("--endpoint-url", metavar="URL",
-                         help="The S3-compatible endpoint for --out s3://… (default: boto3's, e.g. $AWS_ENDPOINT_URL).")
+                         help="The S3-compatible endpoint for --out s3://… (default: $AWS_ENDPOINT_URL, "
+                              "then [deploy] endpoint_url in site.toml, then boto3's own).")
 
 
 @contextmanager

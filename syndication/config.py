@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .directory import FEED_CSS, FEED_XSL, FEEDS_ALL_OPML, FEEDS_HTML
 from .errors import ConfigError
 from .profiles import PROFILES
 from .records import normalize_url
-from .types import FORMATS, Config, ContentLimits, FeedSpec, HttpLimits, Partner, Section, Site, Sources, Variant, WordPressSource
+from .types import FORMATS, Config, ContentLimits, Deploy, FeedSpec, HttpLimits, Partner, Section, Site, Sources, Variant, WordPressSource
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 FILES = ("site.toml", "sections.toml", "feeds.toml")
@@ -81,7 +82,8 @@ def load(directory: str | Path | None = None) -> Config:
         raise ConfigError(ffile, "archives.variant", f"{archive_variant!r} is not a full-text RSS or Atom variant")
     config = Config(site, sections, variants, feeds, opml, str(base), archives_on, tombstone_days,
                     archive_variant, page_items, page_bytes,
-                    content=_content(raw["site.toml"], str(base / "site.toml")))
+                    content=_content(raw["site.toml"], str(base / "site.toml")),
+                    deploy=_deploy(raw["site.toml"], str(base / "site.toml")))
     for path in paths:
         why = reserved_path(config, path)
         if why:
@@ -160,7 +162,7 @@ def _relpath(value: str, file: str, key: str) -> str:
 
 
 def _site(doc: dict, file: str) -> Site:
-    _only(doc, {"site", "reprint", "push", "content"}, file, "")
+    _only(doc, {"site", "reprint", "push", "content", "deploy"}, file, "")
     s = _table(doc.get("site"), file, "site")
     r = _table(doc.get("reprint"), file, "reprint")
     push = _table(doc.get("push", {}), file, "push")
@@ -241,6 +243,26 @@ def _content(doc: dict, file: str) -> ContentLimits:
         max_links=_int(c.get("max_links", default.max_links), file, "content.max_links", 10, 1_000_000),
         max_reopen=_int(c.get("max_reopen", default.max_reopen), file, "content.max_reopen", 0, 10_000_000),
     )
+
+
+def _deploy(doc: dict, file: str) -> Deploy:
+    """``[deploy]``: the store and the object store, when no flag or
+    environment variable names them."""
+    d = _table(doc.get("deploy", {}), file, "deploy")
+    _only(d, {"store", "endpoint_url", "state_url"}, file, "deploy")
+    store = d.get("store")
+    if store is not None:
+        store = _str(store, file, "deploy.store")
+        if urlsplit(store).password is not None:
+            raise ConfigError(file, "deploy.store", "holds a password: put it in ~/.pgpass or $PGPASSWORD, "
+                              "never in a file that is copied around")
+    endpoint = _url(d["endpoint_url"], file, "deploy.endpoint_url") if "endpoint_url" in d else None
+    state_url = d.get("state_url")
+    if state_url is not None:
+        state_url = _str(state_url, file, "deploy.state_url")
+        if not state_url.startswith("s3://"):
+            raise ConfigError(file, "deploy.state_url", f"{state_url!r}: must be an s3://bucket/key URL")
+    return Deploy(store, endpoint, state_url)
 
 
 def _sections(doc: dict, file: str) -> tuple[Section, ...]:

@@ -152,6 +152,20 @@ class FeedSpec:
 
 
 @dataclass(frozen=True)
+class Deploy:
+    """``[deploy]`` in site.toml: where the store and the published objects
+    live when no flag or environment variable says (flags win, then
+    $SYNDICATION_STORE / boto3's own AWS_* variables, then these)."""
+
+    #: A SQLite file or a postgresql:// URL (no password: ~/.pgpass or PGPASSWORD).
+    store: str | None = None
+    #: The S3-compatible endpoint for --out s3://… (e.g. https://storage.yandexcloud.net).
+    endpoint_url: str | None = None
+    #: Where the publish state of an s3:// target lives (default: .syndication/<prefix>.state.json).
+    state_url: str | None = None
+
+
+@dataclass(frozen=True)
 class ContentLimits:
     """Bounds on what a record may hand to an HTML parser (``[content]`` in
     site.toml), checked by a linear scan before nh3 or lxml sees it."""
@@ -192,6 +206,8 @@ class Config:
     archive_page_bytes: int = 5_000_000
     #: Bounds on record content ([content] in site.toml).
     content: ContentLimits = field(default_factory=ContentLimits)
+    #: Where the store and the objects live ([deploy] in site.toml).
+    deploy: Deploy = field(default_factory=Deploy)
 
     def section(self, slug: str) -> Section:
         for s in self.sections:

@@ -263,3 +263,26 @@ def test_output_paths_cannot_clash_with_the_builds_own_files(capsys, tmp_path, f
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert f"{file}: {key}:" in err and not (tmp_path / "o").exists()
+
+
+@pytest.mark.sqlite_only("which store a command opens: files named by path (a PostgreSQL URL is opened by the same code)")
+def test_the_store_named_in_config_and_what_overrides_it(run, tmp_path, monkeypatch):
+    """[deploy] store in site.toml is the store when neither --store nor
+    $SYNDICATION_STORE names one; both override it; a password in it is refused."""
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    site = (cfg / "site.toml").read_text(encoding="utf-8")
+    (cfg / "site.toml").write_text(site + f'\nstore = "{tmp_path / "configured.sqlite3"}"\n', encoding="utf-8")
+    rec = jsonl(good_record())
+    assert run("--config", cfg, "import", "-", stdin=rec).code == 0
+    assert (tmp_path / "configured.sqlite3").is_file() and not (tmp_path / "cwd" / "syndication.sqlite3").exists()
+    monkeypatch.setenv("SYNDICATION_STORE", str(tmp_path / "env.sqlite3"))
+    assert run("--config", cfg, "import", "-", stdin=rec).code == 0 and (tmp_path / "env.sqlite3").is_file()
+    assert run("--config", cfg, "--store", tmp_path / "flag.sqlite3", "import", "-", stdin=rec).code == 0
+    assert (tmp_path / "flag.sqlite3").is_file()
+
+    (cfg / "site.toml").write_text(site + '\nstore = "postgresql://u:secret@db.example/x"\n', encoding="utf-8")
+    refused = run("--config", cfg, "--store", tmp_path / "flag.sqlite3", "import", "-", stdin=rec)
+    assert refused.code == 2 and "deploy.store: holds a password" in refused.err and "secret" not in refused.err
+    (cfg / "site.toml").write_text(site + '\nstate_url = "/var/state.json"\n', encoding="utf-8")
+    assert run("--config", cfg, "export").code == 2

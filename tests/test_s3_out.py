@@ -96,3 +96,29 @@ def test_runs_of_two_hosts_on_one_postgresql_store_and_one_bucket(run, s3, postg
     with AdvisoryLock(store, url + "/"):  # the other host, mid-run (a trailing slash is the same target)
         held = run("--store", store, "run", "--no-fetch", "--out", url, "--now", NOW)
         assert held.code == 75 and "locked by" in held.err
+
+
+def test_the_endpoint_and_state_from_config_with_no_flag_and_no_aws_endpoint(run, s3, seaweedfs, monkeypatch,
+                                                                           tmp_path):
+    """[deploy] endpoint_url and state_url in site.toml: a cron line needs neither
+    --endpoint-url nor $AWS_ENDPOINT_URL; the state goes where state_url says."""
+    import shutil
+
+    from conftest import CONFIG_DIR
+
+    client, url = s3
+    endpoint = seaweedfs.env["AWS_ENDPOINT_URL"]
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, config)
+    state_key = f"private/{uuid.uuid4().hex[:8]}.json"
+    with (config / "site.toml").open("a", encoding="utf-8") as fh:
+        fh.write(f'\nendpoint_url = "{endpoint}"\nstate_url = "s3://feeds-tests/{state_key}"\n')  # [deploy] is site.toml's last table
+    store = tmp_path / "s.sqlite3"
+    assert run("--store", store, "import", sample.path()).code == 0
+    first = run("--config", config, "--store", store, "build", "--out", url, "--now", NOW, "-v")
+    assert first.code == 0, first.err
+    assert objects(client, url) and client.get_object(Bucket="feeds-tests", Key=state_key)["ContentLength"] > 0
+    assert " 0 unchanged" in first.err
+    again = run("--config", config, "--store", store, "build", "--out", url, "--now", NOW, "-v")
+    assert again.code == 0 and "0 objects uploaded, 0 deleted" in again.err
