@@ -46,6 +46,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -61,6 +62,8 @@ LAST = ("feeds.opml", FEEDS_HTML)
 #: What every object says to caches (the same default as ``syndication serve --max-age``).
 CACHE_CONTROL = "public, max-age=300"
 STATE_VERSION = 1
+#: In a directory published to a bucket: what each file's bytes were last seen to be (not published).
+DIGESTS = ".syndication.objects.json"
 #: A state bigger than this is refused before json sees it (100k objects ≈ 20 MB).
 MAX_STATE_BYTES = 64 * 1024 * 1024
 #: One object: more than any feed the build may write (the largest budget is 10 MB).
@@ -155,10 +158,11 @@ class ObjectTarget:
         recorded = self.read_state()
         current = {rel: dict(entry) for rel, entry in recorded.items()}
         changed = []
-        for relpath, data in files.items():  # one object's bytes at a time (files may read them lazily)
-            if len(data) > MAX_OBJECT_BYTES:
-                raise UsageError(f"{relpath}: {len(data)} bytes is over the {MAX_OBJECT_BYTES}-byte object limit")
-            same = _same(current.get(relpath), relpath, data, self.cache_control)
+        for relpath in files:  # one object's bytes at a time (files may read them lazily, or not at all)
+            size, md5, ctype = _describe(files, relpath)
+            if size > MAX_OBJECT_BYTES:
+                raise UsageError(f"{relpath}: {size} bytes is over the {MAX_OBJECT_BYTES}-byte object limit")
+            same = _same(current.get(relpath), size, md5, ctype, self.cache_control)
             (report.unchanged if same else changed).append(relpath)
         changed.sort(key=lambda rel: self.last.index(rel) + 1 if rel in self.last else 0)
         wanted = set(files) | set(keep)
@@ -233,14 +237,22 @@ class ObjectTarget:
             raise ServiceUnavailable(f"{where}: {operation} failed: {exc}") from None
 
 
-def _same(entry: dict | None, relpath: str, data: bytes, cache_control: str) -> bool:
+def _describe(files: Mapping[str, bytes], relpath: str) -> tuple[int, str, str]:
+    """(size, MD5 hex, Content-Type) of one file: from the mapping's own
+    record where it keeps one (DirectoryFiles: unchanged files are not read)."""
+    describe = getattr(files, "describe", None)
+    if describe is not None:
+        return describe(relpath)
+    data = files[relpath]
+    return len(data), hashlib.md5(data).hexdigest(), content_type(PurePosixPath(relpath).name, data)
+
+
+def _same(entry: dict | None, size: int, md5: str, ctype: str, cache_control: str) -> bool:
     """The recorded entry vouches for exactly these bytes and this metadata."""
     if entry is None or entry.get("dirty"):
         return False
-    meta = object_metadata(relpath, data, cache_control)
-    return (entry.get("size") == len(data) and entry.get("md5") == hashlib.md5(data).hexdigest()
-            and entry.get("content_type") == meta["content_type"]
-            and entry.get("cache_control") == meta["cache_control"])
+    return (entry.get("size") == size and entry.get("md5") == md5 and entry.get("content_type") == ctype
+            and entry.get("cache_control") == cache_control)
 
 
 def s3_client(endpoint_url: str | None = None):
@@ -273,6 +285,9 @@ class DirectoryFiles(Mapping[str, bytes]):
             paths.append(rel)
         self._paths = sorted(paths)
         self._known = set(paths)
+        self._digests_path = self.root / DIGESTS
+        self._digests = self._read_digests()
+        self._digests_changed = False
 
     def __getitem__(self, relpath: str) -> bytes:
         if relpath not in self._known:
@@ -288,6 +303,45 @@ class DirectoryFiles(Mapping[str, bytes]):
     def __contains__(self, relpath: object) -> bool:
         return relpath in self._known
 
+    def describe(self, relpath: str) -> tuple[int, str, str]:
+        """(size, MD5 hex, Content-Type), read and hashed only when the file
+        is not the one last described: same inode, size and mtime (the build
+        replaces a file it changes by a new one, so a changed file is always
+        read; a no-op build's publish reads none of them)."""
+        if relpath not in self._known:
+            raise KeyError(relpath)
+        st = (self.root / relpath).stat()
+        key = [st.st_ino, st.st_size, st.st_mtime_ns]
+        entry = self._digests.get(relpath)
+        if isinstance(entry, list) and len(entry) == 5 and entry[:3] == key:
+            return st.st_size, entry[3], entry[4]
+        data = self[relpath]
+        desc = (len(data), hashlib.md5(data).hexdigest(), content_type(PurePosixPath(relpath).name, data))
+        if len(data) == st.st_size:  # not rewritten while it was read
+            self._digests[relpath] = [*key, desc[1], desc[2]]
+            self._digests_changed = True
+        return desc
+
+    def save_digests(self) -> None:
+        """Keep what describe learned (a dotfile in the directory, not published)."""
+        if not self._digests_changed:
+            return
+        kept = {rel: entry for rel, entry in self._digests.items() if rel in self._known}
+        tmp = self._digests_path.with_name(self._digests_path.name + ".tmp")
+        tmp.write_text(json.dumps({"version": 1, "files": kept}, separators=(",", ":"), sort_keys=True),
+                       encoding="utf-8")
+        os.replace(tmp, self._digests_path)
+        self._digests_changed = False
+
+    def _read_digests(self) -> dict[str, list]:
+        try:
+            raw = self._digests_path.read_bytes()
+            doc = json.loads(raw) if len(raw) <= MAX_STATE_BYTES else None
+            files = doc.get("files") if isinstance(doc, dict) and doc.get("version") == 1 else None
+        except (OSError, ValueError):
+            files = None
+        return files if isinstance(files, dict) else {}
+
 
 def directory_files(out_dir: Path) -> DirectoryFiles:
     """A directory build as ``publish`` takes it (``publish_directory``)."""
@@ -295,5 +349,9 @@ def directory_files(out_dir: Path) -> DirectoryFiles:
 
 
 def publish_directory(out_dir: Path, target: ObjectTarget, *, keep: Iterable[str] = ()) -> PublishReport:
-    """A directory build published as is."""
-    return target.publish(directory_files(out_dir), keep=keep)
+    """A directory build published as is (a file unchanged since the last
+    publish from this directory is neither read nor hashed again)."""
+    files = directory_files(out_dir)
+    report = target.publish(files, keep=keep)
+    files.save_digests()
+    return report

@@ -295,3 +295,32 @@ def test_a_directory_is_read_one_file_at_a_time(tmp_path: Path) -> None:
     assert files["politika/rss.xml"] == b"<rss version='2.0'/>"
     with pytest.raises(KeyError):
         files[".state.json"]
+
+
+def test_a_republish_from_the_same_directory_reads_no_unchanged_file(builds, s3env, bucket, prefix, tmp_path,
+                                                                    monkeypatch) -> None:
+    """The directory keeps what each file's bytes were (inode, size, mtime →
+    MD5, type): a no-op publish reads no file, a replaced file is read again."""
+    import shutil
+
+    from syndication import objectstore
+
+    a, _ = builds
+    work = tmp_path / "a"
+    shutil.copytree(a, work)
+    url = f"s3://{bucket}/{prefix}"
+    first = publish_directory(work, ObjectTarget.from_url(url))
+    assert (work / objectstore.DIGESTS).is_file() and objectstore.DIGESTS not in directory_files(work)
+    reads: list[str] = []
+    real = objectstore.DirectoryFiles.__getitem__
+    monkeypatch.setattr(objectstore.DirectoryFiles, "__getitem__", lambda self, rel: reads.append(rel) or real(self, rel))
+    again = publish_directory(work, ObjectTarget.from_url(url))
+    assert reads == [] and again.uploaded == [] and len(again.unchanged) == len(first.uploaded)
+    edited = work / "politika" / "rss.xml"
+    data = edited.read_bytes().replace(b"</channel>", b"<!-- edited --></channel>")
+    tmp = edited.with_name(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(edited)  # as the build writes: a new file in its place
+    later = publish_directory(work, ObjectTarget.from_url(url))
+    assert later.uploaded == ["politika/rss.xml"] and sorted(set(reads)) == ["politika/rss.xml"]
+    assert bucket_contents(s3env, bucket, prefix)["politika/rss.xml"] == data
