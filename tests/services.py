@@ -231,18 +231,19 @@ def _weed() -> str:
     return found
 
 
-def start_seaweedfs(timeout: float = 90) -> SeaweedS3:
+def start_seaweedfs(timeout: float = 90, volume_mb: int = 16, volumes: int = 100) -> SeaweedS3:
     """A ready S3 server (a second try on other ports if the first fails:
-    a port picked free may be taken before weed binds it)."""
+    a port picked free may be taken before weed binds it). It holds at most
+    ``volumes`` × ``volume_mb`` MB (small volumes: the tests' buckets)."""
     try:
-        return _start_seaweedfs(timeout)
+        return _start_seaweedfs(timeout, volume_mb, volumes)
     except Unavailable as first:
         if "not installed" in str(first):
             raise
-        return _start_seaweedfs(timeout)
+        return _start_seaweedfs(timeout, volume_mb, volumes)
 
 
-def _start_seaweedfs(timeout: float) -> SeaweedS3:
+def _start_seaweedfs(timeout: float, volume_mb: int, volumes: int) -> SeaweedS3:
     try:
         import boto3  # noqa: F401
     except ImportError:
@@ -256,8 +257,8 @@ def _start_seaweedfs(timeout: float) -> SeaweedS3:
         "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
     (master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc) = free_ports(8)
     args = [weed, "server", f"-dir={base / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=16",
-            f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.max=100",
+            f"-master.port={master}", f"-master.port.grpc={master_grpc}", f"-master.volumeSizeLimitMB={volume_mb}",
+            f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", f"-volume.max={volumes}",
             "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
             "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", "-s3.port.iceberg=0", "-s3.port.lance=0",
             f"-s3.config={base / 's3.json'}", "-metricsPort=0"]
