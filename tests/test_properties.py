@@ -16,6 +16,7 @@ the realistic corpus test at the end builds 5,000 articles of bench/corpus.py.""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import tempfile
@@ -34,14 +35,15 @@ from syndication.records import has_markup
 
 from conftest import CONFIG_DIR, NOW, ROOT
 
-#: Examples per property: each end-to-end example imports and builds every output.
-EXAMPLES = 15
+#: Examples per property: each end-to-end example imports and builds every output
+#: ($SYNDICATION_PROPERTY_EXAMPLES for a longer run than CI's).
+EXAMPLES = int(os.environ.get("SYNDICATION_PROPERTY_EXAMPLES", "15"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, print_blob=True,
                     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                            HealthCheck.data_too_large])
 #: The record-level property is cheap: many more examples.
-PLAIN_EXAMPLES = 300
+PLAIN_EXAMPLES = 20 * EXAMPLES
 # generated bodies are large on purpose; hypothesis warns about their repr
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
