@@ -79,6 +79,14 @@ def measure(cmd: list[str], stdin=None) -> dict:
             "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "exit": code, "failed": failed}
 
 
+def emit(figures: dict, path: Path | None) -> None:
+    """Print the figures as JSON, and keep them in ``path`` if given."""
+    text = json.dumps(figures, indent=1, ensure_ascii=False)
+    print(text)
+    if path is not None:
+        Path(path).write_text(text + "\n", encoding="utf-8")
+
+
 def syndication(*args: str) -> list[str]:
     return [sys.executable, "-m", "syndication", "--config", CONFIG, *args]
 

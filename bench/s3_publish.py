@@ -127,10 +127,7 @@ def main() -> None:
         figures["bucket_equals_directory"] = got == published
     finally:
         s3.stop()
-    text = json.dumps(figures, indent=1)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n")
+    bench.emit(figures, args.json)
     if not figures.get("bucket_equals_directory"):
         raise SystemExit("the bucket and the directory differ")
 

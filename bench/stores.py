@@ -92,10 +92,7 @@ def main() -> None:
     finally:
         if cluster is not None:
             cluster.stop()
-    text = json.dumps(figures, indent=1)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n")
+    bench.emit(figures, args.json)
     if not figures.get("outputs_identical"):
         raise SystemExit("the two engines published different bytes")
 
