@@ -172,6 +172,9 @@ CLOSING_TAILS = [
     '<p>x<a href="{L}">y</a></P>', '<p>x<a href="{L}">y</a></p></p>', '<p>x<!-- <p> --><a href="{L}">y</a></p>',
     '<p>x<a href="{L}">y<!-- </a> --></a></p>', '<p>x<a href="{L}">y</a></p>\n<p>x<a href="https://evil.example/">y</a></p>',
     '<p>x<a href="{L}">' + "y" * 5000 + '</a></p>', '<p>x<a href="http://ms-news.ru/novosti/x-y/">y</a></p>',
+    '<p>x<a href="{L}?utm_medium=partner-feed&amp;utm_source=republish">y</a></p>',
+    '<p>x<a href="{L}?a=1&amp;amp;b=2">y</a></p>', '<p>x<a href="{L}?a=1&amp;b=2&ampc">y</a></p>',
+    '<p>x<a href="{L}?a=1&amp;" rel="a&amp;nofollow">y</a></p>', '<p>x<a href="{L}&AMP;">y</a></p>',
 ]
 
 
@@ -195,6 +198,9 @@ def test_our_closing_paragraph_takes_the_fast_path() -> None:
 
     anchor = policy._plain_closing_anchor(f'<p>Источник: <a href="{ORIGINAL}">Ms-News.Ru</a></p>')
     assert anchor == {"href": ORIGINAL}
+    utm = f"{ORIGINAL}?utm_medium=partner-feed&utm_source=republish"  # a partner feed's closing link
+    anchor = policy._plain_closing_anchor(f'<p>Источник: <a href="{utm.replace("&", "&amp;")}">Ms-News.Ru</a></p>')
+    assert anchor == {"href": utm}
 
 
 def test_the_profile_registry() -> None:

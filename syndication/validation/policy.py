@@ -124,13 +124,16 @@ def closing_link_problem(content: etree._Element | None, link: str) -> str | Non
 
 # The closing paragraph as we write it, and only that: one <p> without
 # attributes, text without markup, one <a> whose attributes are lower-case,
-# double-quoted, free of entity references and control characters, then
+# double-quoted, free of entity references but "&amp;" and of control characters, then
 # only whitespace. Such a tail parses (lxml.html) into one <p> holding one
 # <a> with exactly these attribute values, so reading them here gives the
 # parser's verdict; anything else is parsed (``_closing_link_by_parsing``).
 _TEXT = r"[^<\x00-\x08\x0b-\x1f\x7f-\x9f]*"
+# A value may hold "&amp;" (a link with query parameters, as partner feeds'
+# UTM links have), which the parser reads as "&"; no other reference.
+_VALUE = r"(?:[^\"&<>\x00-\x1f\x7f-\x9f]|&amp;)*"
 _PLAIN_CLOSING = re.compile(
-    rf"<p>{_TEXT}<a((?: [a-z][a-z-]*=\"[^\"&<>\x00-\x1f\x7f-\x9f]*\")+)>{_TEXT}</a></p>[ \t\r\n]*")
+    rf"<p>{_TEXT}<a((?: [a-z][a-z-]*=\"{_VALUE}\")+)>{_TEXT}</a></p>[ \t\r\n]*")
 _PLAIN_ATTR = re.compile(r' ([a-z][a-z-]*)="([^"]*)"')
 
 
@@ -144,7 +147,7 @@ def _plain_closing_anchor(tail: str) -> dict[str, str] | None:
     for name, value in _PLAIN_ATTR.findall(m.group(1)):
         if name in attrs:  # a repeated attribute: leave it to the parser
             return None
-        attrs[name] = value
+        attrs[name] = value.replace("&amp;", "&")
     return attrs if "href" in attrs else None
 
 
