@@ -44,6 +44,7 @@ nothing is deleted: objects this target never recorded are not its to delete."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -327,10 +328,14 @@ class DirectoryFiles(Mapping[str, bytes]):
         if not self._digests_changed:
             return
         kept = {rel: entry for rel, entry in self._digests.items() if rel in self._known}
-        tmp = self._digests_path.with_name(self._digests_path.name + ".tmp")
-        tmp.write_text(json.dumps({"version": 1, "files": kept}, separators=(",", ":"), sort_keys=True),
-                       encoding="utf-8")
-        os.replace(tmp, self._digests_path)
+        tmp = self._digests_path.with_name(f"{self._digests_path.name}.{os.getpid()}.tmp")
+        try:  # only a saving of work: a directory that cannot keep it is read again next time
+            tmp.write_text(json.dumps({"version": 1, "files": kept}, separators=(",", ":"), sort_keys=True),
+                           encoding="utf-8")
+            os.replace(tmp, self._digests_path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
         self._digests_changed = False
 
     def _read_digests(self) -> dict[str, list]:

@@ -210,7 +210,12 @@ class SeaweedS3:
                             config=Config(retries={"max_attempts": 3, "mode": "standard"}))
 
     def create_bucket(self, name: str) -> str:
-        self.client().create_bucket(Bucket=name)
+        """The bucket, made now or by an earlier test of the session."""
+        client = self.client()
+        try:
+            client.create_bucket(Bucket=name)
+        except client.exceptions.BucketAlreadyOwnedByYou:
+            pass
         return name
 
     def stop(self) -> None:

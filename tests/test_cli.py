@@ -272,7 +272,8 @@ def test_the_store_named_in_config_and_what_overrides_it(run, tmp_path, monkeypa
     cfg = tmp_path / "cfg"
     shutil.copytree(CONFIG_DIR, cfg)
     site = (cfg / "site.toml").read_text(encoding="utf-8")
-    (cfg / "site.toml").write_text(site + f'\nstore = "{tmp_path / "configured.sqlite3"}"\n', encoding="utf-8")
+    (cfg / "site.toml").write_text(site.replace("[deploy]\n", f'[deploy]\nstore = "{tmp_path / "configured.sqlite3"}"\n'),
+                                   encoding="utf-8")
     rec = jsonl(good_record())
     assert run("--config", cfg, "import", "-", stdin=rec).code == 0
     assert (tmp_path / "configured.sqlite3").is_file() and not (tmp_path / "cwd" / "syndication.sqlite3").exists()
@@ -281,8 +282,9 @@ def test_the_store_named_in_config_and_what_overrides_it(run, tmp_path, monkeypa
     assert run("--config", cfg, "--store", tmp_path / "flag.sqlite3", "import", "-", stdin=rec).code == 0
     assert (tmp_path / "flag.sqlite3").is_file()
 
-    (cfg / "site.toml").write_text(site + '\nstore = "postgresql://u:secret@db.example/x"\n', encoding="utf-8")
+    (cfg / "site.toml").write_text(site.replace("[deploy]\n", '[deploy]\nstore = "postgresql://u:secret@db.example/x"\n'),
+                                   encoding="utf-8")
     refused = run("--config", cfg, "--store", tmp_path / "flag.sqlite3", "import", "-", stdin=rec)
     assert refused.code == 2 and "deploy.store: holds a password" in refused.err and "secret" not in refused.err
-    (cfg / "site.toml").write_text(site + '\nstate_url = "/var/state.json"\n', encoding="utf-8")
+    (cfg / "site.toml").write_text(site.replace("[deploy]\n", '[deploy]\nstate_url = "/var/state.json"\n'), encoding="utf-8")
     assert run("--config", cfg, "export").code == 2

@@ -112,8 +112,10 @@ def test_the_endpoint_and_state_from_config_with_no_flag_and_no_aws_endpoint(run
     config = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, config)
     state_key = f"private/{uuid.uuid4().hex[:8]}.json"
-    with (config / "site.toml").open("a", encoding="utf-8") as fh:
-        fh.write(f'\nendpoint_url = "{endpoint}"\nstate_url = "s3://feeds-tests/{state_key}"\n')  # [deploy] is site.toml's last table
+    site = (config / "site.toml").read_text(encoding="utf-8")
+    (config / "site.toml").write_text(site.replace(
+        "[deploy]\n", f'[deploy]\nendpoint_url = "{endpoint}"\nstate_url = "s3://feeds-tests/{state_key}"\n'),
+        encoding="utf-8")
     store = tmp_path / "s.sqlite3"
     assert run("--store", store, "import", sample.path()).code == 0
     first = run("--config", config, "--store", store, "build", "--out", url, "--now", NOW, "-v")
