@@ -44,9 +44,17 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 # --- text -------------------------------------------------------------------
 
+#: Either of the above: one scan finds that a text has neither (most texts).
+_CONTROL_OR_SURROGATE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
 def clean_text(value: str) -> str:
     """Remove XML-illegal characters and NFC-normalise. Raises ValueError on a
     lone surrogate (it cannot be encoded, so it cannot be published)."""
+    if value.isascii() and value.isprintable():  # nothing to remove, and ASCII is NFC
+        return value
+    if _CONTROL_OR_SURROGATE.search(value) is None:
+        return unicodedata.normalize("NFC", value)
     m = _SURROGATE.search(value)
     if m:
         raise ValueError(f"lone surrogate U+{ord(m.group()):04X} at character {m.start()}")
@@ -111,6 +119,8 @@ def html_to_text(fragment: str) -> str:
 def _after_html(text: str) -> str:
     """Entities decode to characters: ``&#1;`` must not smuggle a control
     character (or a lone surrogate) past clean_text into a feed."""
+    if _CONTROL_OR_SURROGATE.search(text) is None:
+        return unicodedata.normalize("NFC", text)
     return unicodedata.normalize("NFC", _SURROGATE.sub("", _CONTROL.sub("", text)))
 
 
@@ -119,9 +129,33 @@ def _after_html(text: str) -> str:
 _URL_SAFE = "/%:@!$&'()*+,;=-._~"
 
 
+#: An http(s) URL already in the form ``normalize_url`` gives: a lower-case
+#: ASCII host of 1–63-character labels, no port or user, a path, a non-empty
+#: query, no fragment, nothing to percent-encode, no ';' (urljoin's
+#: "params"). ``normalize_url`` returns such a URL as it is, whatever the base
+#: (tests/test_records_fast.py checks it against the full path).
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,=:@]|%[0-9A-Fa-f]{2})"
+_NORMAL_URL = re.compile(r"(https?)://((?:[a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63})"
+                         rf"(/(?:{_PCHAR}|/)*+(?:\?(?:{_PCHAR}|[/?])++)?+)")
+#: A path-absolute reference (``/a/b?c``) with no '.' or '..' segment: joined
+#: to a base of the form above, it is the base's scheme and host and itself.
+_NORMAL_PATH = re.compile(rf"/(?!/)(?:{_PCHAR}|/)*+(?:\?(?:{_PCHAR}|[/?])++)?+")
+
+
 def normalize_url(value: str, base: str | None = None) -> str:
     """An absolute http(s) URL as ASCII: IDNA host, percent-encoded path and
     query. ``base`` resolves a relative reference. Raises ValueError."""
+    if _NORMAL_URL.fullmatch(value):  # already normal (most links and images)
+        return value
+    if base is not None and _NORMAL_PATH.fullmatch(value) and "/." not in value:
+        b = _NORMAL_URL.fullmatch(base)
+        if b:
+            return f"{b[1]}://{b[2]}{value}"
+    return _normalize_url(value, base)
+
+
+def _normalize_url(value: str, base: str | None) -> str:
+    """``normalize_url`` the whole way."""
     text = value.strip()
     if not text or _CONTROL.search(text) or _SPACE.search(text):
         raise ValueError(f"not a URL: {value!r}")
@@ -287,6 +321,34 @@ def markup_bound(value: str, max_bytes: int, limits: ContentLimits) -> str | Non
         links = sum(1 for _ in _URL_ATTR.finditer(value))
         if links > limits.max_links:
             return f"{links} links and images: more than the {limits.max_links} allowed"
+    if _within_bounds(value, tags, refs, limits):
+        return None
+    return _scan(value, limits)
+
+
+#: What the scan skips (comments, raw text), found case-insensitively as a
+#: superset: ``<SCRİPT`` is no raw-text tag to the scan, but is to this.
+_SKIPPED = re.compile("<!--|<(?:" + "|".join(sorted(_RAW_TEXT)) + ")", re.IGNORECASE)
+#: Each tag the scan visits when it skips nothing, with its attributes (group 1).
+_TAG_ATTRS = re.compile(f"</?[A-Za-z][^\\s/>]*+((?:{_ATTR})*+[\\s/]*+)")
+
+
+def _within_bounds(value: str, tags: int, refs: int, limits: ContentLimits) -> bool:
+    """Whether ``_scan`` is sure to find nothing, from counts (no tree):
+    no more '<' than ``max_depth`` cannot nest deeper (each start tag adds
+    one level at most); the k-th start tag re-creates at most k - 1 formatting
+    elements; the text's runs of character references hold at most all of
+    its '&'; and a tag whose attributes take at most 4 × MAX_ATTRIBUTES
+    characters is never counted. Without comments and raw text, the tags the
+    scan visits are exactly ``_TAG_ATTRS``'s matches (it reads each tag's
+    attributes the same way and goes on after them)."""
+    return (tags <= limits.max_depth and tags * (tags - 1) // 2 <= limits.max_reopen
+            and refs <= MAX_RUN_ENTITIES and _SKIPPED.search(value) is None
+            and max(map(len, _TAG_ATTRS.findall(value)), default=0) <= 4 * MAX_ATTRIBUTES)
+
+
+def _scan(value: str, limits: ContentLimits) -> str | None:
+    """``markup_bound``'s linear pass over the tags."""
     stack: list[str] = []
     active: dict[str, int] = {}  # formatting element (name and attributes) → open copies (≤ 3: HTML's Noah's Ark)
     recent: dict[str, list[str]] = {}  # formatting name → its active keys, newest last
