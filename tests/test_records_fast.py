@@ -133,3 +133,26 @@ TEXT = st.lists(st.one_of(st.sampled_from(["a", " ", "\t", "\n", "\r", "\x00", "
 def test_clean_text_is_the_full_cleaning(value):
     assert _outcome(records.clean_text, value) == _outcome(_clean_text_full, value)
     assert records._after_html(value) == _after_html_full(value)
+
+
+# --- nh3: the cleaners built once clean as nh3.clean with the same options -------------------
+
+HTML = st.lists(st.one_of(MARKUP, st.sampled_from([
+    "<a href=\"../x/\">", "<a href=\"javascript:alert(1)\">", "<a href=\"mailto:a@b\">", "<img src=\"/i.jpg\" alt=\"a &amp; <b>b</b>\">",
+    "<img src=\"data:x\" onerror=\"x\">", "<q cite=\"https://Ms-News.ru/a b\">", "<span style=\"x\">", "<svg><a href=x>",
+    "<figure class=\"wp\">", "<td colspan=2>", "<ol start=3>", "<abbr title=\"&lt;x&gt;\">", "<blockquote cite=//x>"]),
+    TEXT), max_size=30).map(lambda parts: records._SURROGATE.sub("", "".join(parts)))  # as clean_text leaves it
+
+
+@SETTINGS
+@given(HTML)
+def test_cleaners_built_once_are_nh3_clean(fragment):
+    import nh3
+
+    if records._sanitizer is not None:
+        records._base.url = "https://ms-news.ru/stati/x/"
+        try:
+            assert records._sanitizer.clean(fragment) == nh3.clean(fragment, **records._SANITIZE)
+        finally:
+            records._base.url = None
+    assert records._text_only(fragment) == nh3.clean(fragment, tags=set(), strip_comments=True)
