@@ -317,9 +317,10 @@ def markup_bound(value: str, max_bytes: int, limits: ContentLimits) -> str | Non
     scopes approximated, never looking more than a few elements down), and
     the formatting elements left open that the tree builder re-creates at
     every later paragraph."""
-    size = len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
-    if size > max_bytes:
-        return f"{size} bytes: more than the {max_bytes} allowed"
+    if len(value) * 4 > max_bytes:  # else it fits: no character takes more than 4 bytes
+        size = len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
+        if size > max_bytes:
+            return f"{size} bytes: more than the {max_bytes} allowed"
     refs = value.count("&")
     if "<" not in value:
         if refs > MAX_RUN_ENTITIES:
@@ -337,25 +338,44 @@ def markup_bound(value: str, max_bytes: int, limits: ContentLimits) -> str | Non
     return _scan(value, limits)
 
 
-#: What the scan skips (comments, raw text), found case-insensitively as a
-#: superset: ``<SCRİPT`` is no raw-text tag to the scan, but is to this.
+#: Where the scan may skip text (comments, raw-text elements), found
+#: case-insensitively: a superset (``<SCRİPT`` is no raw-text tag to the scan).
 _SKIPPED = re.compile("<!--|<(?:" + "|".join(sorted(_RAW_TEXT)) + ")", re.IGNORECASE)
-#: Each tag the scan visits when it skips nothing, with its attributes (group 1).
+#: Each tag the scan visits where it skips nothing, with its attributes (group 1).
 _TAG_ATTRS = re.compile(f"</?[A-Za-z][^\\s/>]*+((?:{_ATTR})*+[\\s/]*+)")
 
 
 def _within_bounds(value: str, tags: int, refs: int, limits: ContentLimits) -> bool:
     """Whether ``_scan`` is sure to find nothing, from counts (no tree):
     no more '<' than ``max_depth`` cannot nest deeper (each start tag adds
-    one level at most); the k-th start tag re-creates at most k - 1 formatting
-    elements; the text's runs of character references hold at most all of
-    its '&'; and a tag whose attributes take at most 4 × MAX_ATTRIBUTES
-    characters is never counted. Without comments and raw text, the tags the
-    scan visits are exactly ``_TAG_ATTRS``'s matches (it reads each tag's
-    attributes the same way and goes on after them)."""
-    return (tags <= limits.max_depth and tags * (tags - 1) // 2 <= limits.max_reopen
-            and refs <= MAX_RUN_ENTITIES and _SKIPPED.search(value) is None
-            and max(map(len, _TAG_ATTRS.findall(value)), default=0) <= 4 * MAX_ATTRIBUTES)
+    one level at most); the k-th start tag re-creates at most k - 1
+    formatting elements; the text's runs of character references hold at
+    most all of its '&'; and a tag whose attributes take at most
+    4 × MAX_ATTRIBUTES characters is never counted. The tags the scan visits
+    are exactly ``_TAG_ATTRS``'s matches (it reads each tag's attributes the
+    same way and goes on after them) when it skips nothing: no comment, and
+    no raw-text element with a '<' in it before its end tag (the scan jumps
+    to that end tag, the next '<')."""
+    if not (tags <= limits.max_depth and tags * (tags - 1) // 2 <= limits.max_reopen
+            and refs <= MAX_RUN_ENTITIES):
+        return False
+    n = len(value)
+    for m in _SKIPPED.finditer(value):
+        tag = _TAG.match(value, m.start())
+        if tag is None:  # no tag to the scan (``<ſcript``)
+            continue
+        if tag.group(1):  # a comment
+            return False
+        name = tag.group(3).lower()
+        if name not in _RAW_TEXT:
+            continue
+        end = _TAG_BODY.match(value, tag.end()).end()
+        if end >= n:
+            return False
+        after = value.find("<", end + 1)
+        if after >= 0 and not re.compile("</" + re.escape(name), re.I).match(value, after):
+            return False
+    return max(map(len, _TAG_ATTRS.findall(value)), default=0) <= 4 * MAX_ATTRIBUTES
 
 
 def _scan(value: str, limits: ContentLimits) -> str | None:

@@ -84,7 +84,8 @@ MARKUP = st.sampled_from([
     "<textarea>", "<title>", "<noscript>", "<iframe src=x>", "<plaintext>", "<xmp>", "</scripts>",
     "&amp;", "&", "&#1;", "<", ">", "< b", "<5%", "</", "</ b>", "<a", "\"", "'", "=", " ", "/", "\n",
     "текст", "a", "<a " + "x " * 300 + ">", "<a " + "x=\"\"" * 300 + ">", "<a title=\"" + "y" * 1100 + "\">",
-    "<a " + "x " * 200 + ">", "<p " + "&" * 3 + ">", "&" * 50,
+    "<a " + "x " * 200 + ">", "<p " + "&" * 3 + ">", "&" * 50, "<script>x</script>", "<iframe src=x></iframe>",
+    "<Script>a</sCRIPT>", "<title>x</title>", "</script><b>", "<script x='>'>",
 ])
 MARKUP_VALUES = st.lists(MARKUP, max_size=40).map("".join)
 LIMITS = st.builds(lambda depth, reopen: records.ContentLimits(max_depth=depth, max_reopen=reopen),
@@ -101,9 +102,10 @@ def test_markup_bound_shortcut_only_when_the_scan_finds_nothing(value, limits):
 def test_markup_bound_shortcut_is_taken_and_refused():
     limits = records.ContentLimits()
     body = "<p>Текст <a href=\"/x\">ссылка</a> &amp; <b>ещё</b></p>" * 20
-    assert records._within_bounds(body, body.count("<"), body.count("&"), limits)
-    for value in ["<p>" * 300, body + "<script>x</script>", body + "<!-- x -->", "<a " + "x " * 600 + ">",
-                  "&amp;" * 2001 + "<p>"]:
+    for value in [body, body + "<script async src=\"x\">f(d, 'script');</script>", body + "<IFRAME src=x></iframe>"]:
+        assert records._within_bounds(value, value.count("<"), value.count("&"), limits)
+    for value in ["<p>" * 300, body + "<script>a<b</script>", body + "<script", body + "<!-- x -->",
+                  "<a " + "x " * 600 + ">", "&amp;" * 2001 + "<p>"]:
         assert not records._within_bounds(value, value.count("<"), value.count("&"), limits)
     deep = "<div>" * 257
     assert records.markup_bound(deep, 10**6, limits) and records._scan(deep, limits)
@@ -156,3 +158,11 @@ def test_cleaners_built_once_are_nh3_clean(fragment):
         finally:
             records._base.url = None
     assert records._text_only(fragment) == nh3.clean(fragment, tags=set(), strip_comments=True)
+
+
+@SETTINGS
+@given(TEXT, st.integers(0, 200))
+def test_markup_bound_size_is_the_utf8_size(value, max_bytes):
+    size = len(value.encode("utf-8", "surrogatepass"))
+    why = records.markup_bound(value, max_bytes, records.ContentLimits())
+    assert (why == f"{size} bytes: more than the {max_bytes} allowed") == (size > max_bytes)
