@@ -360,19 +360,22 @@ def _within_bounds(value: str, tags: int, refs: int, limits: ContentLimits) -> b
             and refs <= MAX_RUN_ENTITIES):
         return False
     n = len(value)
+    budget = n  # characters read below: past n (tags read inside tags), leave it to the scan: linear
     for m in _SKIPPED.finditer(value):
         tag = _TAG.match(value, m.start())
         if tag is None:  # no tag to the scan (``<ſcript``)
             continue
-        if tag.group(1):  # a comment
+        budget -= tag.end() - m.start()
+        if tag.group(1) or budget < 0:  # a comment
             return False
         name = tag.group(3).lower()
         if name not in _RAW_TEXT:
             continue
         end = _TAG_BODY.match(value, tag.end()).end()
-        if end >= n:
+        after = value.find("<", end + 1) if end < n else -1
+        budget -= (n if after < 0 else after) - tag.end()
+        if end >= n or budget < 0:
             return False
-        after = value.find("<", end + 1)
         if after >= 0 and not re.compile("</" + re.escape(name), re.I).match(value, after):
             return False
     return max(map(len, _TAG_ATTRS.findall(value)), default=0) <= 4 * MAX_ATTRIBUTES
