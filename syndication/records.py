@@ -14,6 +14,7 @@ import html
 import json
 import mimetypes
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
@@ -44,9 +45,17 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 # --- text -------------------------------------------------------------------
 
+#: Either of the above: one scan finds that a text has neither (most texts).
+_CONTROL_OR_SURROGATE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
 def clean_text(value: str) -> str:
     """Remove XML-illegal characters and NFC-normalise. Raises ValueError on a
     lone surrogate (it cannot be encoded, so it cannot be published)."""
+    if value.isascii() and value.isprintable():  # nothing to remove, and ASCII is NFC
+        return value
+    if _CONTROL_OR_SURROGATE.search(value) is None:
+        return unicodedata.normalize("NFC", value)
     m = _SURROGATE.search(value)
     if m:
         raise ValueError(f"lone surrogate U+{ord(m.group()):04X} at character {m.start()}")
@@ -71,7 +80,7 @@ def strip_html(value: str) -> str:
         return value
     text = value
     for _ in range(_ROUNDS):
-        cleaned = _after_html(html.unescape(nh3.clean(text, tags=set(), strip_comments=True)))
+        cleaned = _after_html(html.unescape(_text_only(text)))
         if cleaned == text or ("<" not in cleaned and "&" not in cleaned):
             return cleaned
         text = cleaned
@@ -79,6 +88,9 @@ def strip_html(value: str) -> str:
 
 
 _ROUNDS = 4
+#: nh3 keeping no tag (script and style go with their content), built once.
+_text_only = nh3.Cleaner(tags=set(), strip_comments=True).clean if hasattr(nh3, "Cleaner") else \
+    functools.partial(nh3.clean, tags=set(), strip_comments=True)
 _ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;?)")
 #: What makes an HTML tokenizer leave the data state at '<' (WHATWG HTML §13.2.5.6).
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
@@ -102,7 +114,7 @@ def html_to_text(fragment: str) -> str:
     finds markup in it, and the words stay."""
     if not fragment:
         return ""
-    text = html.unescape(nh3.clean(_BLOCK_END.sub("\n", fragment), tags=set(), strip_comments=True))
+    text = html.unescape(_text_only(_BLOCK_END.sub("\n", fragment)))
     text = _TAG_START.sub("< ", _after_html(text))
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
@@ -111,6 +123,8 @@ def html_to_text(fragment: str) -> str:
 def _after_html(text: str) -> str:
     """Entities decode to characters: ``&#1;`` must not smuggle a control
     character (or a lone surrogate) past clean_text into a feed."""
+    if _CONTROL_OR_SURROGATE.search(text) is None:
+        return unicodedata.normalize("NFC", text)
     return unicodedata.normalize("NFC", _SURROGATE.sub("", _CONTROL.sub("", text)))
 
 
@@ -119,9 +133,33 @@ def _after_html(text: str) -> str:
 _URL_SAFE = "/%:@!$&'()*+,;=-._~"
 
 
+#: An http(s) URL already in the form ``normalize_url`` gives: a lower-case
+#: ASCII host of 1–63-character labels, no port or user, a path, a non-empty
+#: query, no fragment, nothing to percent-encode, no ';' (urljoin's
+#: "params"). ``normalize_url`` returns such a URL as it is, whatever the base
+#: (tests/test_records_fast.py checks it against the full path).
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,=:@]|%[0-9A-Fa-f]{2})"
+_NORMAL_URL = re.compile(r"(https?)://((?:[a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63})"
+                         rf"(/(?:{_PCHAR}|/)*+(?:\?(?:{_PCHAR}|[/?])++)?+)")
+#: A path-absolute reference (``/a/b?c``) with no '.' or '..' segment: joined
+#: to a base of the form above, it is the base's scheme and host and itself.
+_NORMAL_PATH = re.compile(rf"/(?!/)(?:{_PCHAR}|/)*+(?:\?(?:{_PCHAR}|[/?])++)?+")
+
+
 def normalize_url(value: str, base: str | None = None) -> str:
     """An absolute http(s) URL as ASCII: IDNA host, percent-encoded path and
     query. ``base`` resolves a relative reference. Raises ValueError."""
+    if _NORMAL_URL.fullmatch(value):  # already normal (most links and images)
+        return value
+    if base is not None and _NORMAL_PATH.fullmatch(value) and "/." not in value:
+        b = _NORMAL_URL.fullmatch(base)
+        if b:
+            return f"{b[1]}://{b[2]}{value}"
+    return _normalize_url(value, base)
+
+
+def _normalize_url(value: str, base: str | None) -> str:
+    """``normalize_url`` the whole way."""
     text = value.strip()
     if not text or _CONTROL.search(text) or _SPACE.search(text):
         raise ValueError(f"not a URL: {value!r}")
@@ -184,30 +222,37 @@ def sanitize_html(fragment: str, base: str) -> str:
     """Allow-list sanitizing (nh3/ammonia): no script, style, iframe, object,
     event handlers, style attributes, javascript:/data: URLs. Relative links
     and images become absolute against ``base`` (the article URL)."""
+    outer = getattr(_base, "url", None)
+    _base.url = base
+    try:
+        cleaned = _sanitizer.clean(fragment) if _sanitizer else nh3.clean(fragment, **_SANITIZE)
+    finally:
+        _base.url = outer
+    return _after_html(cleaned.strip())
 
-    def absolutize(tag: str, attr: str, value: str) -> str | None:
-        if attr in TEXT_ATTRIBUTES:  # plain text, like every text field
-            return one_line(strip_html(value)) if ("<" in value or "&" in value) else value
-        if attr not in URL_ATTRIBUTES:
-            return value
-        if value.strip().lower().startswith("mailto:") and tag == "a":
-            return value.strip()
-        try:
-            return normalize_url(value, base)
-        except ValueError:
-            return None  # javascript:, data:, garbage: the attribute goes
 
-    cleaned = nh3.clean(
-        fragment,
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        clean_content_tags=DROP_WITH_CONTENT,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-        strip_comments=True,
-        attribute_filter=absolutize,
-    ).strip()
-    return _after_html(cleaned)
+def _absolutize(tag: str, attr: str, value: str) -> str | None:
+    """``sanitize_html``'s attribute filter: text attributes lose their
+    markup, links and images become absolute against the article URL."""
+    if attr in TEXT_ATTRIBUTES:  # plain text, like every text field
+        return one_line(strip_html(value)) if ("<" in value or "&" in value) else value
+    if attr not in URL_ATTRIBUTES:
+        return value
+    if value.strip().lower().startswith("mailto:") and tag == "a":
+        return value.strip()
+    try:
+        return normalize_url(value, _base.url)
+    except ValueError:
+        return None  # javascript:, data:, garbage: the attribute goes
+
+
+#: The article URL of the body being sanitized, for ``_absolutize`` (per thread).
+_base = threading.local()
+_SANITIZE = dict(tags=TAGS, attributes=ATTRIBUTES, clean_content_tags=DROP_WITH_CONTENT,
+                 url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True,
+                 attribute_filter=_absolutize)
+#: Built once (nh3.clean builds its allow-lists anew at every call: ~15 us a body).
+_sanitizer = nh3.Cleaner(**_SANITIZE) if hasattr(nh3, "Cleaner") else None
 
 
 # --- bounds: before any parser -------------------------------------------------
@@ -272,9 +317,10 @@ def markup_bound(value: str, max_bytes: int, limits: ContentLimits) -> str | Non
     scopes approximated, never looking more than a few elements down), and
     the formatting elements left open that the tree builder re-creates at
     every later paragraph."""
-    size = len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
-    if size > max_bytes:
-        return f"{size} bytes: more than the {max_bytes} allowed"
+    if len(value) * 4 > max_bytes:  # else it fits: no character takes more than 4 bytes
+        size = len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
+        if size > max_bytes:
+            return f"{size} bytes: more than the {max_bytes} allowed"
     refs = value.count("&")
     if "<" not in value:
         if refs > MAX_RUN_ENTITIES:
@@ -287,6 +333,56 @@ def markup_bound(value: str, max_bytes: int, limits: ContentLimits) -> str | Non
         links = sum(1 for _ in _URL_ATTR.finditer(value))
         if links > limits.max_links:
             return f"{links} links and images: more than the {limits.max_links} allowed"
+    if _within_bounds(value, tags, refs, limits):
+        return None
+    return _scan(value, limits)
+
+
+#: Where the scan may skip text (comments, raw-text elements), found
+#: case-insensitively: a superset (``<SCRİPT`` is no raw-text tag to the scan).
+_SKIPPED = re.compile("<!--|<(?:" + "|".join(sorted(_RAW_TEXT)) + ")", re.IGNORECASE)
+#: Each tag the scan visits where it skips nothing, with its attributes (group 1).
+_TAG_ATTRS = re.compile(f"</?[A-Za-z][^\\s/>]*+((?:{_ATTR})*+[\\s/]*+)")
+
+
+def _within_bounds(value: str, tags: int, refs: int, limits: ContentLimits) -> bool:
+    """Whether ``_scan`` is sure to find nothing, from counts (no tree):
+    no more '<' than ``max_depth`` cannot nest deeper (each start tag adds
+    one level at most); the k-th start tag re-creates at most k - 1
+    formatting elements; the text's runs of character references hold at
+    most all of its '&'; and a tag whose attributes take at most
+    4 × MAX_ATTRIBUTES characters is never counted. The tags the scan visits
+    are exactly ``_TAG_ATTRS``'s matches (it reads each tag's attributes the
+    same way and goes on after them) when it skips nothing: no comment, and
+    no raw-text element with a '<' in it before its end tag (the scan jumps
+    to that end tag, the next '<')."""
+    if not (tags <= limits.max_depth and tags * (tags - 1) // 2 <= limits.max_reopen
+            and refs <= MAX_RUN_ENTITIES):
+        return False
+    n = len(value)
+    budget = n  # characters read below: past n (tags read inside tags), leave it to the scan: linear
+    for m in _SKIPPED.finditer(value):
+        tag = _TAG.match(value, m.start())
+        if tag is None:  # no tag to the scan (``<ſcript``)
+            continue
+        budget -= tag.end() - m.start()
+        if tag.group(1) or budget < 0:  # a comment
+            return False
+        name = tag.group(3).lower()
+        if name not in _RAW_TEXT:
+            continue
+        end = _TAG_BODY.match(value, tag.end()).end()
+        after = value.find("<", end + 1) if end < n else -1
+        budget -= (n if after < 0 else after) - tag.end()
+        if end >= n or budget < 0:
+            return False
+        if after >= 0 and not re.compile("</" + re.escape(name), re.I).match(value, after):
+            return False
+    return max(map(len, _TAG_ATTRS.findall(value)), default=0) <= 4 * MAX_ATTRIBUTES
+
+
+def _scan(value: str, limits: ContentLimits) -> str | None:
+    """``markup_bound``'s linear pass over the tags."""
     stack: list[str] = []
     active: dict[str, int] = {}  # formatting element (name and attributes) → open copies (≤ 3: HTML's Noah's Ark)
     recent: dict[str, list[str]] = {}  # formatting name → its active keys, newest last
@@ -642,7 +738,12 @@ def to_record(article: Article) -> dict[str, Any]:
 
 def dumps(article: Article) -> str:
     """One JSON Lines line (without the newline), deterministic."""
-    return json.dumps(to_record(article), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _LINE.encode(to_record(article))
+
+
+#: What ``json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))``
+#: makes at every call, made once.
+_LINE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def content_hash(article: Article, line: str | None = None) -> str:
