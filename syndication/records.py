@@ -89,8 +89,7 @@ def strip_html(value: str) -> str:
 
 _ROUNDS = 4
 #: nh3 keeping no tag (script and style go with their content), built once.
-_text_only = nh3.Cleaner(tags=set(), strip_comments=True).clean if hasattr(nh3, "Cleaner") else \
-    functools.partial(nh3.clean, tags=set(), strip_comments=True)
+_text_only = nh3.Cleaner(tags=set(), strip_comments=True).clean
 _ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;?)")
 #: What makes an HTML tokenizer leave the data state at '<' (WHATWG HTML §13.2.5.6).
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
@@ -225,7 +224,7 @@ def sanitize_html(fragment: str, base: str) -> str:
     outer = getattr(_base, "url", None)
     _base.url = base
     try:
-        cleaned = _sanitizer.clean(fragment) if _sanitizer else nh3.clean(fragment, **_SANITIZE)
+        cleaned = _sanitizer.clean(fragment)
     finally:
         _base.url = outer
     return _after_html(cleaned.strip())
@@ -252,7 +251,7 @@ _SANITIZE = dict(tags=TAGS, attributes=ATTRIBUTES, clean_content_tags=DROP_WITH_
                  url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True,
                  attribute_filter=_absolutize)
 #: Built once (nh3.clean builds its allow-lists anew at every call: ~15 us a body).
-_sanitizer = nh3.Cleaner(**_SANITIZE) if hasattr(nh3, "Cleaner") else None
+_sanitizer = nh3.Cleaner(**_SANITIZE)
 
 
 # --- bounds: before any parser -------------------------------------------------
