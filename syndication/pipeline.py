@@ -414,23 +414,22 @@ class _Checked:
         return problems
 
     def _without(self, data: bytes, doc: Doc, fmt: str, known: set[str]) -> list:
-        from lxml import etree
-
         from . import builders, validate
 
-        root, problems = validate.parse(data)
+        root, problems = validate.parse(data)  # the one parse of the document
         if root is None or problems:
             return self._whole(data, doc)
         entry, ident = _ITEM[fmt]
-        ids = [el.findtext(ident) for el in root.iter(entry)]
+        els = list(root.iter(entry))
+        ids = [el.findtext(ident) for el in els]
         if len(ids) != len(set(ids)):
             return self._whole(data, doc)  # duplicates: the full check names them
         drop = {builders.item_id(self.config.site, rid) for rid in known}
-        for el in list(root.iter(entry)):
-            if el.findtext(ident) in drop:
+        for el, ident_text in zip(els, ids):
+            if ident_text in drop:
                 el.getparent().remove(el)
-        rest = etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
-        problems = validate.check(rest, site=self.config.site, **doc.check)[1]
+        # the rest of the same tree (lines as in ``data``): no second serialisation and parse
+        problems = validate.check_parsed(root, data, problems, site=self.config.site, **doc.check)[1]
         return self._whole(data, doc) if any(p.level == "error" for p in problems) else problems
 
 
