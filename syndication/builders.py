@@ -18,6 +18,7 @@ tests/test_feedgen_traps.py):
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -54,11 +55,18 @@ def summary_text(article: Article, limit: int = 300) -> str:
     """The lead; for an article without one, the start of its body's text."""
     if article.lead:
         return article.lead
-    text = " ".join(html_to_text(article.body_html).split())
+    text = _body_words(article.body_html)
     if len(text) <= limit:
         return text or article.title
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut + "…"
+
+
+@functools.lru_cache(maxsize=256)
+def _body_words(body_html: str) -> str:
+    """The body's text on one line. Cached: an article without a lead is in
+    several documents of a build (its feeds' variants, its two archive pages)."""
+    return " ".join(html_to_text(body_html).split())
 
 
 def full_html(article: Article, site: Site) -> str:
