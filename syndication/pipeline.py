@@ -369,9 +369,15 @@ def publish_plan(config: Config, the_plan: Plan, target: publish.Directory, repo
     old_state = target.read_state()
     old_articles = target.read_articles()
     run = _Run(config, target, old_state, report, say)
+    pages_synced = False
     for doc in the_plan.docs:
+        if doc.kind != "archive" and not pages_synced:
+            # the pages' renames durable before any feed that links them (one fsync per directory)
+            target.sync()
+            pages_synced = True
         run.file(doc)
     report.removed = run.remove_stale()
+    target.sync()
     in_feeds = the_plan.in_feeds
     report.changed_urls = sorted(url for rid, (digest, url) in in_feeds.items()
                                  if old_articles.get(rid, [None])[0] != digest)

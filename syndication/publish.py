@@ -43,9 +43,12 @@ def target(out_dir: Path, relpath: str) -> Path:
     return path
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> bool:
     """Write ``data`` to ``path`` atomically. Returns False (and touches
-    nothing) when the file already holds exactly these bytes."""
+    nothing) when the file already holds exactly these bytes. The file's
+    bytes are fsynced before it is renamed into place; ``sync_dir=False``
+    leaves the fsync of the directory (which makes the rename itself
+    durable) to the caller (``Directory.sync``)."""
     try:
         if path.read_bytes() == data:
             return False
@@ -68,7 +71,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
         except FileNotFoundError:
             pass
         raise
-    _fsync_dir(path.parent)
+    if sync_dir:
+        _fsync_dir(path.parent)
     return True
 
 
@@ -143,6 +147,8 @@ class Directory:
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
+        #: Directories with files renamed into them since their last fsync.
+        self._unsynced: dict[Path, None] = {}
 
     def check_path(self, relpath: str) -> None:
         """Raise UnsafePathError for a path that may not be published."""
@@ -153,7 +159,9 @@ class Directory:
         bytes are the same). Returns what the state records of it, and
         ``written``: whether anything was written."""
         path = target(self.out_dir, relpath)
-        written = write_atomic(path, data)
+        written = write_atomic(path, data, sync_dir=False)
+        if written:
+            self._unsynced[path.parent] = None
         return {"written": written, "output": hashlib.sha256(data).hexdigest(), "bytes": len(data),
                 "mtime_ns": path.stat().st_mtime_ns}
 
@@ -204,6 +212,25 @@ class Directory:
         arts = self._state_doc().get("articles", {})
         return {k: v for k, v in arts.items() if isinstance(v, list) and len(v) == 2} if isinstance(arts, dict) else {}
 
+    def sync(self) -> None:
+        """fsync each directory ``write`` renamed files into, once.
+
+        Why once per directory is as safe as once per file: a file's bytes
+        are fsynced before its rename, so whether or not a crash keeps the
+        rename, the name points at a whole file (the old one or the new);
+        the directory's fsync only makes the renames durable, and one fsync
+        makes all of a directory's earlier renames durable. Readers are
+        never concerned: rename(2) is atomic for them either way. The state
+        is written after this (``write_state``): a state that survives a
+        crash never names bytes whose rename did not (and were it to,
+        ``unchanged`` compares size and mtime, then the digest, and the file
+        is built again)."""
+        while self._unsynced:
+            directory = next(iter(self._unsynced))
+            _fsync_dir(directory)
+            del self._unsynced[directory]
+
     def write_state(self, files: dict[str, dict], articles: dict[str, list[str]]) -> None:
+        self.sync()
         doc = {"version": 1, "files": files, "articles": articles}
         write_atomic(target(self.out_dir, STATE_NAME), json.dumps(doc, indent=1, sort_keys=True).encode())
