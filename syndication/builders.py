@@ -188,7 +188,9 @@ def _common(site: Site, spec: FeedSpec, articles: Sequence[Article], fmt: str,
 
 class _Made(FeedEntry):
     """A feed entry made before, in another document of the build (see
-    ``Entries``): its element is copied, nothing is set or made again."""
+    pipeline.Entries): its element (one of its own, which goes into the
+    feed's tree: a feed is serialised once) is used; nothing is set or made
+    again."""
 
     def __init__(self, element: etree._Element) -> None:
         super().__init__()
@@ -198,10 +200,10 @@ class _Made(FeedEntry):
         pass  # its element has its extensions' elements already
 
     def atom_entry(self, extensions: bool = True) -> etree._Element:
-        return copy.deepcopy(self._element)
+        return self._element
 
     def rss_entry(self, extensions: bool = True) -> etree._Element:
-        return copy.deepcopy(self._element)
+        return self._element
 
 
 class _Kept(FeedEntry):

@@ -4,6 +4,7 @@ records → store → section filters → builders → check → atomic publish.
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import heapq
 import itertools
@@ -158,6 +159,8 @@ class Entries:
         return self._again is None or self._again(article)
 
     def get(self, key: tuple):
+        """The element of this key, or None: one of its own for the caller to
+        put in a tree (a copy, unless it was taken out)."""
         if self._again is not None:
             got = self._items.pop(key, None)
             if got is not None:
@@ -166,9 +169,10 @@ class Entries:
             got = self._items.get(key)
         if got is None:
             return None
-        if self._again is None:
-            self._items.move_to_end(key)
-        return got[0]
+        if self._again is not None:
+            return got[0]  # taken out: nobody else has it
+        self._items.move_to_end(key)
+        return copy.deepcopy(got[0])
 
     def put(self, key: tuple, element, size: int) -> None:
         old = self._items.pop(key, None)
