@@ -236,6 +236,9 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
             def make(pg=pg, links=links, got=got) -> bytes:
                 got.clear()
                 got.append({})
+                if pg.spec.variant.format != "atom":  # an RSS item names its page (<source>): never the same twice
+                    return _builders().build(config, pg.spec, store.page(pg.feed, pg.number, pg.spec.slugs, now, got[0]),
+                                             links=links, archive=True)
                 return _builders().build(config, pg.spec, _page(store, pg, now, entries.using(got[0], again)),
                                          links=links, archive=True, entries=entries.using(got[0], again))
 
