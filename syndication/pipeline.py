@@ -361,10 +361,13 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say, 
     out_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.nullcontext() if locked else publish.Lock(out_dir):
         target = publish.Directory(out_dir)
-        target.remove_stale_temp()
-        page(config, store, now)
-        the_plan = plan(config, store, now)
-        publish_plan(config, the_plan, target, report, say)
+        try:
+            target.remove_stale_temp()
+            page(config, store, now)
+            the_plan = plan(config, store, now)
+            publish_plan(config, the_plan, target, report, say)
+        finally:
+            target.close()  # no rename left running once the lock is let go
     return report
 
 
