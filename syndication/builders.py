@@ -18,12 +18,16 @@ tests/test_feedgen_traps.py):
 
 from __future__ import annotations
 
+import copy
+import functools
 import html
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -54,11 +58,18 @@ def summary_text(article: Article, limit: int = 300) -> str:
     """The lead; for an article without one, the start of its body's text."""
     if article.lead:
         return article.lead
-    text = " ".join(html_to_text(article.body_html).split())
+    text = _body_words(article.body_html)
     if len(text) <= limit:
         return text or article.title
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut + "…"
+
+
+@functools.lru_cache(maxsize=256)
+def _body_words(body_html: str) -> str:
+    """The body's text on one line. Cached: an article without a lead is in
+    several documents of a build (its feeds' variants, its two archive pages)."""
+    return " ".join(html_to_text(body_html).split())
 
 
 def full_html(article: Article, site: Site) -> str:
@@ -175,8 +186,86 @@ def _common(site: Site, spec: FeedSpec, articles: Sequence[Article], fmt: str,
     return fg
 
 
+class _Made(FeedEntry):
+    """A feed entry made before, in another document of the build (see
+    pipeline.Entries): its element (one of its own, which goes into the
+    feed's tree: a feed is serialised once) is used; nothing is set or made
+    again."""
+
+    def __init__(self, element: etree._Element) -> None:
+        super().__init__()
+        self._element = element
+
+    def register_extension(self, *args, **kwargs) -> None:
+        pass  # its element has its extensions' elements already
+
+    def atom_entry(self, extensions: bool = True) -> etree._Element:
+        return self._element
+
+    def rss_entry(self, extensions: bool = True) -> etree._Element:
+        return self._element
+
+
+class _Kept(FeedEntry):
+    """A feed entry made here and kept (a copy of its element) for the next
+    document of the build that carries the same item."""
+
+    def __init__(self, entries, key: tuple, size: int) -> None:
+        super().__init__()
+        self._keep = (entries, key, size)
+
+    def atom_entry(self, extensions: bool = True) -> etree._Element:
+        element = super().atom_entry(extensions)
+        entries, key, size = self._keep
+        entries.put(key, copy.deepcopy(element), size)
+        return element
+
+    def rss_entry(self, extensions: bool = True) -> etree._Element:
+        element = super().rss_entry(extensions)
+        entries, key, size = self._keep
+        entries.put(key, copy.deepcopy(element), size)
+        return element
+
+
+@dataclass(frozen=True)
+class Made:
+    """In the articles of a document: an item made already, in another
+    document of the build (pipeline.Entries), in place of its article."""
+
+    id: str
+    modified: datetime
+    element: etree._Element
+
+
+def _entry(fg: FeedGenerator, entries, spec: FeedSpec, a: Article | Made):
+    """The feed entry of ``a``: a ``_Made`` one when ``a`` is made already or
+    ``entries`` holds its element (then None is returned: nothing to set),
+    else a new one to set."""
+    if isinstance(a, Made):
+        fg.add_entry(_Made(a.element), order="append")
+        return None
+    if entries is not None:
+        digest = entries.digests.get(a.id)
+        if digest is not None:
+            key = entries.key(a.id, digest, spec)
+            element = entries.get(key)
+            if element is not None:
+                fg.add_entry(_Made(element), order="append")
+                return None
+            if entries.wanted(a):
+                return fg.add_entry(_Kept(entries, key, entry_size(a)), order="append")
+    return fg.add_entry(order="append")
+
+
+def entry_size(a: Article) -> int:
+    """About the bytes an entry's element of ``a`` holds in memory (its text
+    in UTF-8, the content escaped nowhere: libxml2 keeps it raw)."""
+    return 2 * (len(a.body_html) + len(a.lead) + len(a.title)) + 4_000
+
+
 def build_rss(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
-              links: Sequence[tuple[str, str]] = (), archive: bool = False) -> bytes:
+              links: Sequence[tuple[str, str]] = (), archive: bool = False, entries=None) -> bytes:
+    """``entries``: the items made in other documents of the build (``build``)."""
     site = config.site
     tz = ZoneInfo(site.timezone)
     fg = _common(site, spec, articles, "rss", links, archive)
@@ -187,7 +276,9 @@ def build_rss(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
     fg.image(url=site.logo, title=spec.title, link=spec.section.url)
     fg.reprint.terms_url = site.terms_url
     for a in articles:
-        fe = fg.add_entry(order="append")
+        fe = _entry(fg, entries, spec, a)
+        if fe is None:
+            continue
         fe.guid(item_id(site, a), permalink=False)
         fe.title(a.title)
         fe.link(href=a.url)
@@ -208,8 +299,9 @@ def build_rss(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
 
 def build_atom(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
                links: Sequence[tuple[str, str]] = (), archive: bool = False,
-               deleted: Sequence[tuple[str, datetime]] = ()) -> bytes:
-    """``deleted``: (article id, when) of withdrawn articles, as tombstones."""
+               deleted: Sequence[tuple[str, datetime]] = (), entries=None) -> bytes:
+    """``deleted``: (article id, when) of withdrawn articles, as tombstones;
+    ``entries``: the entries made in other documents of the build (``build``)."""
     site = config.site
     tz = ZoneInfo(site.timezone)
     fg = _common(site, spec, articles, "atom", links, archive)
@@ -223,7 +315,9 @@ def build_atom(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
     fg.icon(site.icon)
     fg.reprint.terms_url = site.terms_url
     for a in articles:
-        fe = fg.add_entry(order="append")
+        fe = _entry(fg, entries, spec, a)
+        if fe is None:
+            continue
         fe.id(item_id(site, a))
         fe.title(a.title)
         fe.link(href=a.url)  # rel="alternate" by default (RFC 4287 §4.2.7.2)
@@ -368,13 +462,19 @@ BUILDERS: dict[str, Callable[..., bytes]] = {
 
 def build(config: Config, spec: FeedSpec, articles: Sequence[Article], *,
           links: Sequence[tuple[str, str]] = (), archive: bool = False,
-          deleted: Sequence[tuple[str, datetime]] = ()) -> bytes:
+          deleted: Sequence[tuple[str, datetime]] = (), entries=None) -> bytes:
     """The feed's bytes. ``links``: extra feed-level (rel, href) pairs;
     ``archive``: an RFC 5005 archive document (fh:archive); ``deleted``:
-    withdrawn articles, as RFC 6721 tombstones (Atom only)."""
+    withdrawn articles, as RFC 6721 tombstones (Atom only). ``entries``
+    (pipeline.Entries): the RSS items and Atom entries other documents of
+    the build made, by article id, content hash (``entries.digests``) and
+    what else shapes them; one found there is copied, not made again (the
+    same bytes: the element feedgen made for the same inputs)."""
     extra: dict = {}
     if links or archive:
         extra.update(links=links, archive=archive)
     if deleted and spec.variant.format == "atom":
         extra["deleted"] = deleted
+    if entries is not None and spec.variant.format in ("rss", "atom"):
+        extra["entries"] = entries
     return BUILDERS[spec.variant.format](config, spec, articles, **extra)

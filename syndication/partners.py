@@ -72,12 +72,21 @@ def build(config: Config, partner: Partner, articles: Sequence[Article], now: da
     cap = min(x for x in (partner.items, profile.max_items) if x is not None)
     chosen: list[Article] = []
     start = 0
+    made: dict[tuple[str, ...], bytes] = {}  # the feed of these items (ids, in order), rendered once
+
+    def rendered(some: Sequence[Article]) -> bytes:
+        key = tuple(a.id for a in some)
+        if key not in made:
+            made.clear()  # one feed's bytes at a time
+            made[key] = render(config, partner, spec, some, now)
+        return made[key]
+
     for _ in range(ROUNDS):  # each round fills the free places with the next candidates
         batch = pool[start:start + cap - len(chosen)]
         start += len(batch)
         if not batch:
             break
-        bad = item_problems(config, partner, spec, batch, now)
+        bad = item_problems(config, partner, spec, batch, now, data=rendered(batch))
         for a in batch:
             if a.id in bad:
                 report.left_out.append((a.id, bad[a.id]))
@@ -89,7 +98,8 @@ def build(config: Config, partner: Partner, articles: Sequence[Article], now: da
     chosen.sort(key=lambda a: a.published, reverse=True)
     report.dropped.extend((a.id, f"beyond the {cap} newest items") for a in pool[start:])
     budget = min(x for x in (profile.max_bytes, MAX_BYTES) if x is not None)
-    data, kept = newest_within(lambda some: render(config, partner, spec, some, now), chosen, budget)
+    # the items as checked, when none was left out: the same bytes, not rendered again
+    data, kept = newest_within(rendered, chosen, budget)
     report.dropped.extend((a.id, f"the feed would exceed {budget} bytes") for a in chosen[kept:])
     chosen = chosen[:kept]
     report.items = len(chosen)
@@ -133,16 +143,18 @@ def newest_within(render: Callable[[Sequence[T]], bytes], items: Sequence[T], bu
 
 
 def item_problems(config: Config, partner: Partner, spec: FeedSpec, articles: Sequence[Article],
-                  now: datetime | None = None) -> dict[str, str]:
+                  now: datetime | None = None, *, data: bytes | None = None) -> dict[str, str]:
     """Article id → why, for every item of these articles that breaks a rule
-    of the profile once shaped (the validator's own item checks)."""
+    of the profile once shaped (the validator's own item checks). ``data``:
+    ``render(config, partner, spec, articles, now)``, when the caller has it."""
     from lxml import etree
 
     from .builders import item_id
     from .validation import partners as checks
     from .validation.core import safe_parser
 
-    data = render(config, partner, spec, articles, now)
+    if data is None:
+        data = render(config, partner, spec, articles, now)
     root = etree.fromstring(data, safe_parser())
     by_guid = {item_id(config.site, a): a.id for a in articles}
     out: dict[str, str] = {}

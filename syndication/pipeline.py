@@ -4,9 +4,11 @@ records → store → section filters → builders → check → atomic publish.
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import heapq
 import itertools
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -117,12 +119,79 @@ def page(config: Config, store: Store, now: datetime) -> int:
     return taken
 
 
+class Entries:
+    """The RSS items and Atom entries a build made (their lxml elements), for
+    the next documents that carry the same item (builders.build): an article
+    is in two archive pages (the root's and its leaf section's) and in the
+    feeds of its section and of its parents. Keyed by article id, content
+    hash and what else shapes the item (format, full text, the RSS feed's
+    URL); the least recently used go first past ``MAX_BYTES`` (about: see
+    builders.entry_size). ``digests``: id → content hash of the articles of
+    the document being built (``using``)."""
+
+    MAX_BYTES = 12 << 20
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self._size = [0]
+        self.digests: dict[str, str] = {}
+
+    def using(self, digests: dict[str, str], again: Callable[[Article], bool] | None = None) -> Entries:
+        """The same entries, for a document whose articles have these content
+        hashes. ``again``: only the entries of the articles it says will be in
+        another document are kept, and an entry found is taken out (an
+        archive page: an article is on two pages at most)."""
+        view = Entries.__new__(Entries)
+        view._items, view._size, view.digests, view._again = self._items, self._size, digests, again
+        return view
+
+    _again: Callable[[Article], bool] | None = None
+
+    @staticmethod
+    def key(rid: str, digest: str, spec) -> tuple:
+        """An item's key: what shapes its element besides the site (an RSS
+        item names its feed in <source>)."""
+        fmt = spec.variant.format
+        return (rid, digest, fmt, spec.variant.full_text) + ((spec.self_url,) if fmt == "rss" else ())
+
+    def wanted(self, article: Article) -> bool:
+        """Whether the entry of ``article`` is to be kept once made."""
+        return self._again is None or self._again(article)
+
+    def get(self, key: tuple):
+        """The element of this key, or None: one of its own for the caller to
+        put in a tree (a copy, unless it was taken out)."""
+        if self._again is not None:
+            got = self._items.pop(key, None)
+            if got is not None:
+                self._size[0] -= got[1]
+        else:
+            got = self._items.get(key)
+        if got is None:
+            return None
+        if self._again is not None:
+            return got[0]  # taken out: nobody else has it
+        self._items.move_to_end(key)
+        return copy.deepcopy(got[0])
+
+    def put(self, key: tuple, element, size: int) -> None:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._size[0] -= old[1]
+        self._items[key] = (element, size)
+        self._size[0] += size
+        while self._size[0] > self.MAX_BYTES and self._items:
+            _key, (_el, gone) = self._items.popitem(last=False)
+            self._size[0] -= gone
+
+
 def plan(config: Config, store: Store, now: datetime) -> Plan:
     """Every document of the build and the digest of its inputs, from the
     store as it is (after ``page``). Reads; builds nothing."""
     from .config import load_partners
 
     base = _code_and_config_digest(config)
+    entries = Entries()  # the items made so far, shared by the documents of this build
     partner_list = load_partners(config)
     # One indexed query per section serves every feed that includes it.
     depth = max([spec.items for spec in config.feeds] + [p.items for p in partner_list], default=0)
@@ -145,7 +214,15 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
     order: list[tuple[float, int]] = []
     last_pages: dict[str, int] = {}
 
-    for section in archives.archived_sections(config) if config.archives else []:
+    archived = archives.archived_sections(config) if config.archives else []
+    leaves = frozenset(s.slug for s in archived if s.parent is not None)
+
+    def again(a: Article) -> bool:
+        """An article of a leaf section is on two pages (the root's and its
+        section's, both of the archive variant); any other, on the root's only."""
+        return a.section in leaves
+
+    for section in archived:
         spec = archives.archive_spec(config, section)
         if spec is None:
             continue
@@ -159,8 +236,11 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
             def make(pg=pg, links=links, got=got) -> bytes:
                 got.clear()
                 got.append({})
-                return _builders().build(config, pg.spec, store.page(pg.feed, pg.number, pg.spec.slugs, now, got[0]),
-                                         links=links, archive=True)
+                if pg.spec.variant.format != "atom":  # an RSS item names its page (<source>): never the same twice
+                    return _builders().build(config, pg.spec, store.page(pg.feed, pg.number, pg.spec.slugs, now, got[0]),
+                                             links=links, archive=True)
+                return _builders().build(config, pg.spec, _page(store, pg, now, entries.using(got[0], again)),
+                                         links=links, archive=True, entries=entries.using(got[0], again))
 
             page_docs.append(Doc(
                 pg.spec.path, "archive", _digest(base, pg.spec.path, [("", f"{n}:{sig}")], links, []), make,
@@ -182,7 +262,7 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
         kept: list[Article] = list(articles)  # after make(): the articles the feed could hold
 
         def make_feed(spec=spec, articles=articles, links=links, deleted=deleted, kept=kept):
-            data, report = _within_limit(config, spec, articles, links, deleted)
+            data, report = _within_limit(config, spec, articles, links, deleted, entries.using(hashes))
             kept[:] = articles[:report.items]
             return data, report
 
@@ -209,7 +289,22 @@ def plan(config: Config, store: Store, now: datetime) -> Plan:
     return Plan(page_docs + feed_docs + partner_docs + files, in_feeds)
 
 
-def _within_limit(config: Config, spec, articles: Sequence[Article], links, deleted) -> tuple[bytes, partners.PartnerReport]:
+def _page(store: Store, pg: archives.Page, now: datetime, entries: Entries) -> list:
+    """The articles of an archive page, newest first: an Article for each
+    item still to be made, and the item itself (builders.Made) for each one
+    another page made already: its record is not parsed (``entries.digests``
+    gets every content hash)."""
+    from .builders import Made
+
+    def made(rid: str, digest: str, modified: str) -> Made | None:
+        element = entries.get(entries.key(rid, digest, pg.spec))
+        return None if element is None else Made(rid, datetime.fromisoformat(modified), element)
+
+    return store.page(pg.feed, pg.number, pg.spec.slugs, now, entries.digests, made)
+
+
+def _within_limit(config: Config, spec, articles: Sequence[Article], links, deleted,
+                  entries: Entries | None = None) -> tuple[bytes, partners.PartnerReport]:
     """A section feed within the validator's size limit for its format: the
     newest articles that fit, as a partner feed meets its budget (whole
     oldest items left out and reported, never the whole feed refused)."""
@@ -217,7 +312,8 @@ def _within_limit(config: Config, spec, articles: Sequence[Article], links, dele
 
     budget = max_bytes(spec.variant.format)
     guess = sum(len(a.body_html.encode()) for a in articles) if spec.variant.full_text else 0
-    data, n = partners.newest_within(lambda some: _builders().build(config, spec, some, links=links, deleted=deleted),
+    data, n = partners.newest_within(lambda some: _builders().build(config, spec, some, links=links, deleted=deleted,
+                                                                    entries=entries),
                                      articles, budget, guess)
     report = partners.PartnerReport(spec.path, n, [(a.id, f"the feed would exceed {budget} bytes") for a in articles[n:]])
     return data, report
@@ -265,10 +361,13 @@ def build(config: Config, store: Store, out_dir: Path, now: datetime, say: Say, 
     out_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.nullcontext() if locked else publish.Lock(out_dir):
         target = publish.Directory(out_dir)
-        target.remove_stale_temp()
-        page(config, store, now)
-        the_plan = plan(config, store, now)
-        publish_plan(config, the_plan, target, report, say)
+        try:
+            target.remove_stale_temp()
+            page(config, store, now)
+            the_plan = plan(config, store, now)
+            publish_plan(config, the_plan, target, report, say)
+        finally:
+            target.close()  # no rename left running once the lock is let go
     return report
 
 
@@ -280,9 +379,15 @@ def publish_plan(config: Config, the_plan: Plan, target: publish.Directory, repo
     old_state = target.read_state()
     old_articles = target.read_articles()
     run = _Run(config, target, old_state, report, say)
+    pages_synced = False
     for doc in the_plan.docs:
+        if doc.kind != "archive" and not pages_synced:
+            # the pages' renames durable before any feed that links them (one fsync per directory)
+            target.sync()
+            pages_synced = True
         run.file(doc)
     report.removed = run.remove_stale()
+    target.sync()
     in_feeds = the_plan.in_feeds
     report.changed_urls = sorted(url for rid, (digest, url) in in_feeds.items()
                                  if old_articles.get(rid, [None])[0] != digest)
@@ -414,23 +519,22 @@ class _Checked:
         return problems
 
     def _without(self, data: bytes, doc: Doc, fmt: str, known: set[str]) -> list:
-        from lxml import etree
-
         from . import builders, validate
 
-        root, problems = validate.parse(data)
+        root, problems = validate.parse(data)  # the one parse of the document
         if root is None or problems:
             return self._whole(data, doc)
         entry, ident = _ITEM[fmt]
-        ids = [el.findtext(ident) for el in root.iter(entry)]
+        els = list(root.iter(entry))
+        ids = [el.findtext(ident) for el in els]
         if len(ids) != len(set(ids)):
             return self._whole(data, doc)  # duplicates: the full check names them
         drop = {builders.item_id(self.config.site, rid) for rid in known}
-        for el in list(root.iter(entry)):
-            if el.findtext(ident) in drop:
+        for el, ident_text in zip(els, ids):
+            if ident_text in drop:
                 el.getparent().remove(el)
-        rest = etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
-        problems = validate.check(rest, site=self.config.site, **doc.check)[1]
+        # the rest of the same tree (lines as in ``data``): no second serialisation and parse
+        problems = validate.check_parsed(root, data, problems, site=self.config.site, **doc.check)[1]
         return self._whole(data, doc) if any(p.level == "error" for p in problems) else problems
 
 

@@ -12,9 +12,11 @@ import fcntl
 import hashlib
 import json
 import os
+import queue
 import socket
 import stat
 import tempfile
+import threading
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
@@ -43,9 +45,12 @@ def target(out_dir: Path, relpath: str) -> Path:
     return path
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> bool:
     """Write ``data`` to ``path`` atomically. Returns False (and touches
-    nothing) when the file already holds exactly these bytes."""
+    nothing) when the file already holds exactly these bytes. The file's
+    bytes are fsynced before it is renamed into place; ``sync_dir=False``
+    leaves the fsync of the directory (which makes the rename itself
+    durable) to the caller (``Directory.sync``)."""
     try:
         if path.read_bytes() == data:
             return False
@@ -68,8 +73,98 @@ def write_atomic(path: Path, data: bytes) -> bool:
         except FileNotFoundError:
             pass
         raise
-    _fsync_dir(path.parent)
+    if sync_dir:
+        _fsync_dir(path.parent)
     return True
+
+
+def _write_temp(path: Path, data: bytes) -> tuple[int, str, int] | None:
+    """``write_atomic`` up to the rename: None when ``path`` already holds
+    exactly these bytes, else (open fd, temporary file beside ``path``
+    holding ``data``, its mtime in ns), for ``_Renamer``."""
+    try:
+        if path.read_bytes() == data:
+            return None
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        raise UnsafePathError(f"{path} is a directory") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb", closefd=False) as fh:
+            fh.write(data)
+        os.fchmod(fd, 0o644)
+        # fsync, rename and chmod leave the mtime as the last write made it
+        return fd, tmp, os.fstat(fd).st_mtime_ns
+    except BaseException:
+        os.close(fd)
+        _unlink(tmp)
+        raise
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+class _Renamer:
+    """A thread that fsyncs each temporary file and then renames it into
+    place, in the order they were handed over, while the build makes the
+    next document (the wait for the disk overlaps the work). The atomicity
+    of ``write_atomic`` is kept: a file is renamed only after its bytes are
+    fsynced. After a failure nothing more is renamed (the temporary files
+    go), and the failure is raised to the caller at its next ``put`` or
+    ``wait``. At most ``DEPTH`` files wait (open descriptors)."""
+
+    DEPTH = 8
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue = queue.Queue(maxsize=self.DEPTH)
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def put(self, fd: int, tmp: str, path: Path) -> None:
+        self._raise()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="syndication-renamer", daemon=True)
+            self._thread.start()
+        self._queue.put((fd, tmp, path))
+
+    def wait(self, *, raising: bool = True) -> None:
+        """Until every file handed over is in place (or given up)."""
+        if self._thread is not None:
+            self._queue.join()
+        if raising:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _run(self) -> None:
+        while True:
+            fd, tmp, path = self._queue.get()
+            try:
+                if self._error is None:
+                    os.fsync(fd)
+                    os.close(fd)
+                    fd = -1
+                    os.replace(tmp, path)
+            except BaseException as exc:  # handed to the caller; this file is not renamed
+                self._error = exc
+            finally:
+                try:
+                    if fd >= 0:
+                        os.close(fd)
+                    if self._error is not None:
+                        _unlink(tmp)
+                except OSError:
+                    pass  # (remove_stale_temp takes a temporary file left here)
+                self._queue.task_done()
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -143,6 +238,9 @@ class Directory:
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
+        #: Directories with files renamed into them since their last fsync.
+        self._unsynced: dict[Path, None] = {}
+        self._renamer = _Renamer()
 
     def check_path(self, relpath: str) -> None:
         """Raise UnsafePathError for a path that may not be published."""
@@ -153,9 +251,15 @@ class Directory:
         bytes are the same). Returns what the state records of it, and
         ``written``: whether anything was written."""
         path = target(self.out_dir, relpath)
-        written = write_atomic(path, data)
-        return {"written": written, "output": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-                "mtime_ns": path.stat().st_mtime_ns}
+        made = _write_temp(path, data)
+        if made is None:
+            mtime_ns = path.stat().st_mtime_ns
+        else:
+            fd, tmp, mtime_ns = made
+            self._renamer.put(fd, tmp, path)  # fsynced and renamed in order, while the build goes on (``sync``)
+            self._unsynced[path.parent] = None
+        return {"written": made is not None, "output": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+                "mtime_ns": mtime_ns}
 
     def unchanged(self, relpath: str, inputs: str, state: dict[str, dict]) -> bool:
         """The same inputs as last time, and the published file is still what we wrote."""
@@ -173,8 +277,15 @@ class Directory:
         except OSError:
             return False
 
+    def close(self) -> None:
+        """Wait for the files ``write`` handed over (a failure is not raised:
+        call ``sync`` for that); the out directory's lock must not be let go
+        while one is still being renamed."""
+        self._renamer.wait(raising=False)
+
     def remove(self, relpath: str) -> bool:
         """Remove a file an earlier build published; False if it is not there."""
+        self._renamer.wait()  # in the order of the build: the writes before it first
         try:
             path = target(self.out_dir, relpath)
         except UnsafePathError:
@@ -204,6 +315,29 @@ class Directory:
         arts = self._state_doc().get("articles", {})
         return {k: v for k, v in arts.items() if isinstance(v, list) and len(v) == 2} if isinstance(arts, dict) else {}
 
+    def sync(self) -> None:
+        """fsync each directory ``write`` renamed files into, once.
+
+        Why once per directory is as safe as once per file: a file's bytes
+        are fsynced before its rename, so whether or not a crash keeps the
+        rename, the name points at a whole file (the old one or the new);
+        the directory's fsync only makes the renames durable, and one fsync
+        makes all of a directory's earlier renames durable. Readers are
+        never concerned: rename(2) is atomic for them either way. The state
+        is written after this (``write_state``): a state that survives a
+        crash never names bytes whose rename did not (and were it to,
+        ``unchanged`` compares size and mtime, then the digest, and the file
+        is built again).
+
+        First every file ``write`` handed over is fsynced and renamed (a
+        failure of any is raised here)."""
+        self._renamer.wait()
+        while self._unsynced:
+            directory = next(iter(self._unsynced))
+            _fsync_dir(directory)
+            del self._unsynced[directory]
+
     def write_state(self, files: dict[str, dict], articles: dict[str, list[str]]) -> None:
+        self.sync()
         doc = {"version": 1, "files": files, "articles": articles}
         write_atomic(target(self.out_dir, STATE_NAME), json.dumps(doc, indent=1, sort_keys=True).encode())

@@ -22,7 +22,7 @@ import itertools
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -775,21 +775,24 @@ class Store:
             "SELECT page, n, sig FROM page_stats WHERE feed = ? ORDER BY page", (feed,))}
 
     def page(self, feed: str, number: int, sections: Iterable[str], now: datetime,
-             hashes: dict[str, str] | None = None) -> list[Article]:
+             hashes: dict[str, str] | None = None, made: Callable[[str, str, str], object] | None = None) -> list:
         """The articles a page shows now (visible, still in these sections),
         newest first, ties by id. ``hashes``, if given, gets each one's
-        stored content hash."""
+        stored content hash. ``made(id, content hash, modified UTC key)``:
+        what stands for an article whose record need not be read (the build
+        made its item already), or None."""
         cond, args = self._in(self.d.noindex("a.section"), sorted(set(sections)))
         rows = self._rows(
             # CROSS JOIN and "+section": the page's places first (an index range of
             # at most page_items), never the sections' articles
-            f"SELECT a.id, a.record, a.hash FROM archive_pages p {self.d.cross_join} articles a ON a.id = p.id"
+            f"SELECT a.id, a.record, a.hash, a.modified FROM archive_pages p {self.d.cross_join} articles a ON a.id = p.id"
             f" WHERE p.feed = ? AND p.page = ? AND {cond}"
             " AND a.status = 'publish' AND a.published <= ? AND a.withdrawn IS NULL"
             " ORDER BY a.published DESC, a.id", [feed, number, *args, utc_key(now)])
         out = []
-        for rid, rec, digest in rows:
-            out.append(self._article(rid, rec))
+        for rid, rec, digest, modified in rows:
+            stand_in = made(rid, digest, modified) if made is not None else None
+            out.append(self._article(rid, rec) if stand_in is None else stand_in)
             if hashes is not None:
                 hashes[rid] = digest
         return out

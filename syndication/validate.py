@@ -6,7 +6,7 @@ name the pipeline and the CLI import."""
 
 from __future__ import annotations
 
-from .validation import MAX_BYTES, PROFILES, Problem, Profile, check, detect, parse, safe_parser
+from .validation import MAX_BYTES, PROFILES, Problem, Profile, check, check_parsed, detect, parse, safe_parser
 from .validation.core import MAX_OUTPUT
 
-__all__ = ["check", "parse", "detect", "PROFILES", "Profile", "MAX_BYTES", "MAX_OUTPUT", "safe_parser", "Problem"]
+__all__ = ["check", "check_parsed", "parse", "detect", "PROFILES", "Profile", "MAX_BYTES", "MAX_OUTPUT", "safe_parser", "Problem"]

@@ -225,8 +225,11 @@ def test_an_item_is_checked_once_per_build_and_the_document_still_whole(tmp_path
                             len(articles), items_of=lambda: {a.id: hashes[a.id] for a in articles}, format="atom")
 
     seen: list[bytes] = []
-    real = validate.check
+    real, real_parsed = validate.check, validate.check_parsed
     monkeypatch.setattr(validate, "check", lambda data, **kw: seen.append(data) or real(data, **kw))
+    # the document parsed once; what is left of its tree after the known items went is checked
+    monkeypatch.setattr(validate, "check_parsed", lambda root, data, parsed, **kw: seen.append(
+        etree.tostring(root)) or real_parsed(root, data, parsed, **kw))
     checked = pipeline._Checked(config)
     assert [p for p in checked.check(builders.build(config, spec, arts), doc(spec, arts)) if p.level == "error"] == []
     assert b"article/a-001" in seen[-1]
@@ -269,3 +272,27 @@ def test_a_published_page_keeps_nothing_of_its_articles(tmp_path, config):
         pipeline.publish_plan(small, the_plan, publish.Directory(tmp_path / "out"), Report(), print)
     pages = [d for d in the_plan.docs if d.kind == "archive"]
     assert len(pages) == 6 and all(d.items_of() == {} for d in pages)  # a 1M build holds no page's list
+
+
+def test_an_entry_made_for_one_document_is_copied_into_the_next_byte_for_byte(config):
+    from syndication import builders
+
+    arts = [art(config, i) for i in (1, 2, 3)]
+    hashes = {a.id: content_hash(a) for a in arts}
+    for path in ("politika/atom-full.xml", "politika/rss-full.xml"):
+        spec = next(f for f in config.feeds if f.path == path)
+        other = next(f for f in config.feeds if f.path == path.split("/")[1])
+        entries = pipeline.Entries()
+        for s in (spec, other, spec, other):  # made, then copied (an RSS item only within its own feed: <source>)
+            assert builders.build(config, s, arts, entries=entries.using(hashes)) == builders.build(config, s, arts)
+        # an edited article (another content hash) is made anew, never copied
+        edited = [replace(arts[0], title="Другой заголовок"), *arts[1:]]
+        data = builders.build(config, spec, edited, entries=entries.using({**hashes, "a-001": content_hash(edited[0])}))
+        assert data == builders.build(config, spec, edited) and "Другой заголовок".encode() in data
+    # an archive page's view: an entry found is taken out; only the articles said to come again are kept
+    spec = next(f for f in config.feeds if f.path == "atom-full.xml")
+    entries = pipeline.Entries()
+    builders.build(config, spec, arts, entries=entries.using(hashes, lambda a: a.id != "a-003"))
+    assert len(entries._items) == 2
+    assert builders.build(config, spec, arts, entries=entries.using(hashes, lambda a: True)) == builders.build(config, spec, arts)
+    assert len(entries._items) == 1  # a-003's, made now; the other two were taken

@@ -163,3 +163,28 @@ def test_build_against_a_missing_store_publishes_nothing(run, tmp_path):
     result = run("--store", tmp_path / "typo.sqlite3", "build", "--out", out, "--now", NOW)
     assert result.code == 2 and "no such store" in result.err
     assert (out / "rss.xml").read_bytes() == before and not (tmp_path / "typo.sqlite3").exists()
+
+
+def test_directory_writes_rename_in_order_after_fsync_and_a_failure_reaches_the_caller(tmp_path, monkeypatch):
+    from syndication import publish
+
+    out = tmp_path / "out"
+    d = publish.Directory(out)
+    synced: list[int] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    order: list[str] = []
+    monkeypatch.setattr(os, "replace", lambda src, dst: order.append(Path(dst).name) or real_replace(src, dst))
+    entries = [d.write(f"a/{i}/feed.xml", f"<{i}/>".encode()) for i in range(20)]
+    d.sync()
+    assert order == ["feed.xml"] * 20 and len(synced) >= 20 + 20  # each file, then each of its directories
+    for i, entry in enumerate(entries):
+        path = out / "a" / str(i) / "feed.xml"
+        assert path.read_bytes() == f"<{i}/>".encode() and entry["mtime_ns"] == path.stat().st_mtime_ns
+    # a rename that fails: raised at the next sync; the old file stays whole, no temporary file is left
+    monkeypatch.setattr(os, "replace", lambda src, dst: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    d.write("a/0/feed.xml", b"<new/>")
+    with pytest.raises(OSError):
+        d.sync()
+    assert (out / "a" / "0" / "feed.xml").read_bytes() == b"<0/>"
+    assert not list(out.rglob("*.tmp"))

@@ -25,7 +25,7 @@ from ..types import Problem, Site
 from . import atom, core, jsonfeed, partners, policy, rss, rules
 from .core import MAX_BYTES, Ctx, safe_parser
 
-__all__ = ["check", "parse", "detect", "PROFILES", "Profile", "MAX_BYTES", "max_bytes", "safe_parser", "Problem"]
+__all__ = ["check", "check_parsed", "parse", "detect", "PROFILES", "Profile", "MAX_BYTES", "max_bytes", "safe_parser", "Problem"]
 
 #: Public identifiers of DTDs a feed may name (they are never loaded).
 KNOWN_DTDS = {
@@ -211,6 +211,29 @@ def check(data: bytes, *, site: Site | None = None, full_text: bool = False, sel
     return fmt, ctx.finish()
 
 
+def check_parsed(root: etree._Element, data: bytes, parsed: list[Problem], *, site: Site | None = None,
+                 full_text: bool = False, self_url: str | None = None,
+                 profile: str | None = None) -> tuple[str, list[Problem]]:
+    """``check`` of an XML document already parsed: ``root`` and ``parsed``,
+    what ``parse(data)`` returned (``data``: its bytes). The tree may have
+    lost elements since (the items a build has checked already in another
+    document, see pipeline._Checked): what is left is checked as ``check``
+    would check it, with the lines of ``data``."""
+    name = profile or ("reprint" if site is not None else "generic")
+    prof = PROFILES.get(name)
+    if prof is None:
+        raise ValueError(f"unknown profile {name!r}; known: {', '.join(sorted(PROFILES))}")
+    ctx = Ctx(self_url=self_url, escalate=prof.escalate)
+    ctx.problems.extend(parsed)
+    try:
+        fmt = _check_tree(root, data, ctx, prof, site, full_text)
+    except (Exception, RecursionError) as exc:  # a fault of the checker fails this feed, never the caller
+        fmt = "unknown"
+        ctx.error("internal", f"the validator could not finish: {type(exc).__name__}", None,
+                  "syndication validator")
+    return fmt, ctx.finish()
+
+
 def _check(data: bytes, ctx: Ctx, prof: Profile, site: Site | None, full_text: bool) -> str:
     if jsonfeed.looks_like_json(data):
         fmt, doc = jsonfeed.check_json(data, ctx)
@@ -221,6 +244,10 @@ def _check(data: bytes, ctx: Ctx, prof: Profile, site: Site | None, full_text: b
     ctx.problems.extend(problems)
     if root is None:
         return "unknown"
+    return _check_tree(root, data, ctx, prof, site, full_text)
+
+
+def _check_tree(root: etree._Element, data: bytes, ctx: Ctx, prof: Profile, site: Site | None, full_text: bool) -> str:
     if XINCLUDE_BYTES in data:
         _xinclude(root, ctx)
     fmt = detect(root)

@@ -110,9 +110,9 @@ def _item_clauses(el: etree._Element, link: str, rights: str, content: etree._El
 def closing_link_problem(content: etree._Element | None, link: str) -> str | None:
     """A full-text item's content must end with a followable link to its
     own original. Returns what is wrong, or None."""
-    if content is None or not (content.text or "").strip():
+    markup = content.text if content is not None else None  # (read once: lxml makes a new str of it each time)
+    if not markup or markup.isspace():
         return "full text is missing"
-    markup = content.text
     # Only the end matters: look at the last block, not the whole article.
     cut = markup.rfind("<p")
     tail = markup[cut:] if cut > 0 else markup
