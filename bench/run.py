@@ -237,22 +237,44 @@ def bench_validate(path: Path) -> dict:
             "lxml_parse_ms": round(parse_s * 1000, 2), "ratio": round(check_s / parse_s, 2)}
 
 
-def bench_fetch(work: Path, n: int = 10_000) -> dict:
-    """`fetch wordpress` against a local WordPress-shaped server with n posts:
-    a first fetch, then a fetch with nothing new."""
+def _serve_wordpress(conn, n: int) -> None:
+    """A WordPress-shaped server of n posts in its own process: the posts
+    live there, not in the bench's process (a child's peak RSS counts its
+    parent's memory at fork)."""
     from fake_wordpress import FakeWordPress, make_posts
 
     wp = FakeWordPress(make_posts(n))
+    conn.send(wp.url)
+    while conn.recv() == "requests":
+        conn.send(wp.requests)
+    wp.stop()
+
+
+def bench_fetch(work: Path, n: int = 10_000) -> dict:
+    """`fetch wordpress` against a local WordPress-shaped server with n posts:
+    a first fetch, then a fetch with nothing new."""
+    import multiprocessing
+
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.get_context("fork").Process(target=_serve_wordpress, args=(child, n), daemon=True)
+    server.start()
+    url = parent.recv()
+
+    def served() -> int:
+        parent.send("requests")
+        return parent.recv()
+
     store = work / "fetch.sqlite3"
     for p in work.glob("fetch.sqlite3*"):
         p.unlink()
     try:
-        first = measure(syndication("--store", str(store), "fetch", "wordpress", wp.url))
-        first_requests = wp.requests
-        again = measure(syndication("--store", str(store), "fetch", "wordpress", wp.url))
-        again_requests = wp.requests - first_requests
+        first = measure(syndication("--store", str(store), "fetch", "wordpress", url))
+        first_requests = served()
+        again = measure(syndication("--store", str(store), "fetch", "wordpress", url))
+        again_requests = served() - first_requests
     finally:
-        wp.stop()
+        parent.send("stop")
+        server.join(10)
     return {"posts": n, "first": {**first, "requests": first_requests},
             "no_change": {**again, "requests": again_requests}}
 
