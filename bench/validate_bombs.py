@@ -147,19 +147,39 @@ def made_elsewhere(folder: Path, server: str) -> dict[str, Path]:
     return {name: Path(path) for name, path in json.loads(res.stdout).items()}
 
 
+#: Runs `python -m syndication ARGS` and, as it exits, writes the process's
+#: own peak RSS (VmHWM, kB) to $BOMBS_PEAK_FILE. wait4's ru_maxrss is no
+#: measure here: Linux keeps the parent's high-water mark across fork and exec,
+#: so a child of a large process (a long pytest session) "peaks" at its size.
+_LAUNCHER = """
+import atexit, os, runpy, sys
+def _peak():
+    with open("/proc/self/status") as fh, open(os.environ["BOMBS_PEAK_FILE"], "w") as out:
+        out.write(next((line.split()[1] for line in fh if line.startswith("VmHWM:")), ""))
+atexit.register(_peak)
+sys.argv[0] = "syndication"
+runpy.run_module("syndication", run_name="__main__", alter_sys=True)
+"""
+
+
 def run(files: list[Path], out: Path, fmt: str = "text") -> dict[str, object]:
     """`syndication validate` on ``files`` in its own process: exit code,
     wall seconds, peak memory of that process (MB) and output bytes."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    peak_file = out.with_name(out.name + ".peak")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "BOMBS_PEAK_FILE": str(peak_file)}
     start = time.perf_counter()
     with out.open("wb") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "syndication", "validate", "--format", fmt, "--profile",
+        proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, "validate", "--format", fmt, "--profile",
                                  "generic", *map(str, files)], stdout=fh, stderr=subprocess.STDOUT, env=env)
         _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     text = out.read_bytes()
-    return {"exit": proc.returncode, "seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1),
+    try:
+        peak_mb = int(peak_file.read_text()) / 1024
+    except (OSError, ValueError):  # no /proc, or killed before atexit: the upper bound
+        peak_mb = usage.ru_maxrss / 1024
+    return {"exit": proc.returncode, "seconds": round(seconds, 2), "peak_mb": round(peak_mb, 1),
             "output_bytes": len(text), "leaked": SECRET.encode() in text, "output": text}
 
 
