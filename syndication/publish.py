@@ -51,27 +51,18 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> bool:
     bytes are fsynced before it is renamed into place; ``sync_dir=False``
     leaves the fsync of the directory (which makes the rename itself
     durable) to the caller (``Directory.sync``)."""
+    made = _write_temp(path, data)
+    if made is None:
+        return False
+    fd, tmp, _mtime = made
     try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    except IsADirectoryError:
-        raise UnsafePathError(f"{path} is a directory") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
         raise
     if sync_dir:
         _fsync_dir(path.parent)
