@@ -58,14 +58,15 @@ def migrate(store: Path) -> None:
                     str(store)], check=True)
 
 
-def measure(cmd: list[str], stdin=None) -> dict:
-    """Run a command; wall and CPU seconds, peak RSS (MiB), exit code."""
+def measure(cmd: list[str], stdin=None, env: dict[str, str] | None = None, with_err: bool = False) -> dict:
+    """Run a command; wall and CPU seconds, peak RSS (MiB), exit code (and
+    its stderr as ``err`` with ``with_err``)."""
     print("  $", " ".join(Path(c).name if c.startswith("/") else c for c in cmd), file=sys.stderr, flush=True)
     import tempfile
 
     with tempfile.TemporaryFile() as errfile:  # a file, not a pipe: a long report never blocks the child
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=errfile)
+        proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=errfile, env=env)
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -75,8 +76,9 @@ def measure(cmd: list[str], stdin=None) -> dict:
     if code not in (0, 1, 65):
         raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{err}")
     failed = sorted({line.split(":", 1)[0] for line in err.splitlines() if line.endswith("the last good file stays")})
-    return {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
-            "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "exit": code, "failed": failed}
+    figures = {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+               "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "exit": code, "failed": failed}
+    return {**figures, "err": err} if with_err else figures
 
 
 def emit(figures: dict, path: Path | None) -> None:

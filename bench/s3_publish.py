@@ -38,26 +38,14 @@ UPLOADS = re.compile(r"(\d+) objects uploaded, (\d+) deleted, (\d+) unchanged")
 
 
 def measure_s3(args: list[str], env: dict[str, str]) -> dict:
-    """A build to s3:// with -v: its figures and its upload line."""
-    import tempfile
-
-    with tempfile.TemporaryFile() as errfile:
-        start = time.perf_counter()
-        proc = subprocess.Popen([*args, "-v"], stdout=subprocess.DEVNULL, stderr=errfile, env=env)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        errfile.seek(0)
-        err = errfile.read().decode(errors="replace")
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 65):
-        raise SystemExit(f"{' '.join(args)} failed ({code}):\n{err}")
+    """A build to s3:// with -v: run.py's figures and its upload line."""
+    figures = bench.measure([*args, "-v"], env=env, with_err=True)
+    err = figures.pop("err")
     found = UPLOADS.search(err)
     if not found:
         raise SystemExit(f"no upload line in:\n{err}")
     uploaded, deleted, unchanged = (int(x) for x in found.groups())
-    return {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
-            "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "exit": code,
-            "uploaded": uploaded, "deleted": deleted, "unchanged": unchanged}
+    return {**figures, "uploaded": uploaded, "deleted": deleted, "unchanged": unchanged}
 
 
 def bucket(client, name: str, prefix: str) -> dict[str, bytes]:

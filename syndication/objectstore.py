@@ -112,9 +112,10 @@ def _check_relpath(relpath: str) -> str:
     return relpath
 
 
-def object_metadata(relpath: str, data: bytes, cache_control: str = CACHE_CONTROL) -> dict[str, str]:
-    """What an object carries besides its bytes (pure: the state records it too)."""
-    return {"content_type": content_type(PurePosixPath(relpath).name, data), "cache_control": cache_control}
+def describe_bytes(relpath: str, data: bytes) -> tuple[int, str, str]:
+    """(size, MD5 hex, Content-Type) of an object's bytes: what the state
+    records and ``publish`` compares (pure)."""
+    return len(data), hashlib.md5(data).hexdigest(), content_type(PurePosixPath(relpath).name, data)
 
 
 class ObjectTarget:
@@ -189,12 +190,11 @@ class ObjectTarget:
         """Upload one object (one atomic PUT, with Content-MD5 so the store
         refuses a body damaged on the way); returns its state entry. Use
         ``publish``: it decides what to put and records it."""
-        meta = object_metadata(_check_relpath(relpath), data, self.cache_control)
-        md5 = hashlib.md5(data)
+        size, md5, ctype = describe_bytes(_check_relpath(relpath), data)
         self._call("put_object", Bucket=self.location.bucket, Key=self.location.join(relpath), Body=data,
-                   ContentType=meta["content_type"], CacheControl=meta["cache_control"],
-                   ContentMD5=base64.b64encode(md5.digest()).decode("ascii"))
-        return {"md5": md5.hexdigest(), "size": len(data), **meta}
+                   ContentType=ctype, CacheControl=self.cache_control,
+                   ContentMD5=base64.b64encode(bytes.fromhex(md5)).decode("ascii"))
+        return {"md5": md5, "size": size, "content_type": ctype, "cache_control": self.cache_control}
 
     def read_state(self) -> dict[str, dict]:
         """relpath → {md5, size, content_type, cache_control} (or {dirty: true});
@@ -244,8 +244,7 @@ def _describe(files: Mapping[str, bytes], relpath: str) -> tuple[int, str, str]:
     describe = getattr(files, "describe", None)
     if describe is not None:
         return describe(relpath)
-    data = files[relpath]
-    return len(data), hashlib.md5(data).hexdigest(), content_type(PurePosixPath(relpath).name, data)
+    return describe_bytes(relpath, files[relpath])
 
 
 def _same(entry: dict | None, size: int, md5: str, ctype: str, cache_control: str) -> bool:
@@ -317,7 +316,7 @@ class DirectoryFiles(Mapping[str, bytes]):
         if isinstance(entry, list) and len(entry) == 5 and entry[:3] == key:
             return st.st_size, entry[3], entry[4]
         data = self[relpath]
-        desc = (len(data), hashlib.md5(data).hexdigest(), content_type(PurePosixPath(relpath).name, data))
+        desc = describe_bytes(relpath, data)
         if len(data) == st.st_size:  # not rewritten while it was read
             self._digests[relpath] = [*key, desc[1], desc[2]]
             self._digests_changed = True

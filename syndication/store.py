@@ -473,13 +473,7 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together or not at all (an exception
         rolls back). ``upsert`` and the state methods join it."""
-        if self._outer:
-            raise StoreError(f"{self.path}: nested transaction")
-        try:
-            self.db.execute(self.d.begin)
-        except self.d.errors as exc:
-            raise self.d.error("cannot write", exc) from None
-        self._outer = True
+        self._begin()
         try:
             yield
             self.db.execute("COMMIT")
@@ -495,6 +489,15 @@ class Store:
     @contextmanager
     def rolled_back(self) -> Iterator[None]:
         """Everything written inside is undone at the end (a dry run's plan)."""
+        self._begin()
+        try:
+            yield
+        finally:
+            self._outer = False
+            self._rollback()
+
+    def _begin(self) -> None:
+        """Open the one outer transaction (``transaction``, ``rolled_back``)."""
         if self._outer:
             raise StoreError(f"{self.path}: nested transaction")
         try:
@@ -502,11 +505,6 @@ class Store:
         except self.d.errors as exc:
             raise self.d.error("cannot write", exc) from None
         self._outer = True
-        try:
-            yield
-        finally:
-            self._outer = False
-            self._rollback()
 
     def _rollback(self) -> None:
         try:

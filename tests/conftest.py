@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import json
 import os
 import sys
@@ -217,6 +216,18 @@ def postgres():
     print(f"\nPostgreSQL started in {pg.start_seconds:.2f} s on port {pg.port}")
     yield pg
     pg.stop()
+
+
+@pytest.fixture
+def s3env(seaweedfs, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """boto3's chain sees the test S3 server's endpoint and key (as a cron
+    job's environment would give them, no flag), and no user file."""
+    for name, value in seaweedfs.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return seaweedfs
 
 
 @pytest.fixture(scope="session")

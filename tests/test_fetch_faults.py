@@ -84,6 +84,15 @@ def stored_ids(store: Path) -> set[str]:
         return {a.id for a in s.all()}
 
 
+
+def timed_full_fetch(conf: Path, store: Path, faults: list) -> tuple[int, str, float, int]:
+    """`fetch wordpress --full` against a server of POSTS with these faults:
+    (exit code, stderr, seconds, requests the server answered)."""
+    with FakeWordPress(POSTS, faults) as wp:
+        started = time.monotonic()
+        code, out = cli_fetch(conf, store, "wordpress", wp.url, "--full")
+        return code, out, time.monotonic() - started, wp.requests
+
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     """A store holding an earlier good fetch of 60 of the posts (copied per test)."""
@@ -108,11 +117,7 @@ def test_every_scenario_ends_in_bounds_with_an_honest_code(name, seeded, tmp_pat
     faults, expected = scenarios(bomb_size=32 * 1024 * 1024, interval=0.1)[name]
     store = fresh_store(seeded, tmp_path)
     before = snapshot(store)
-    with FakeWordPress(POSTS, faults) as wp:
-        started = time.monotonic()
-        code, out = cli_fetch(seeded[0], store, "wordpress", wp.url, "--full")
-        seconds = time.monotonic() - started
-        requests = wp.requests
+    code, out, seconds, requests = timed_full_fetch(seeded[0], store, faults)
     assert code == expected, out
     assert seconds < DEADLINE + 1.5
     assert requests <= min(BOUND, 30), requests
@@ -215,11 +220,7 @@ def test_property_any_mix_of_faults_ends_in_bounds_and_loses_nothing_silently(mi
         store = Path(tmp) / "store.sqlite3"
         shutil.copy(seeded[1], store)
         before = snapshot(store)
-        with FakeWordPress(POSTS, faults) as wp:
-            started = time.monotonic()
-            code, out = cli_fetch(seeded[0], store, "wordpress", wp.url, "--full")
-            seconds = time.monotonic() - started
-            requests = wp.requests
+        code, out, seconds, requests = timed_full_fetch(seeded[0], store, faults)
         assert code in (0, 65, 75), out
         assert seconds < DEADLINE + 1.5, (seconds, out)
         assert requests <= BOUND, (requests, out)

@@ -43,17 +43,6 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return base / "a", base / "b"
 
 
-@pytest.fixture
-def s3env(seaweedfs, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """boto3's chain sees the test store's endpoint and key, and no user file."""
-    for name, value in seaweedfs.env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    return seaweedfs
-
-
 @pytest.fixture(scope="session")
 def _bucket(seaweedfs) -> str:
     return seaweedfs.create_bucket("feeds-tests")  # SeaweedFS grows volumes per bucket: one for all

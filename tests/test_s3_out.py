@@ -15,20 +15,12 @@ from syndication import sample
 
 
 @pytest.fixture
-def s3(seaweedfs, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """boto3's chain sees the test server (no flag), no user file; a bucket and a new prefix."""
-    for name, value in seaweedfs.env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+def s3(s3env, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """boto3's chain sees the test server (conftest.s3env), staging under
+    tmp_path; a bucket and a new prefix."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    client = seaweedfs.client()
-    try:
-        client.create_bucket(Bucket="feeds-tests")  # one bucket for the session (SeaweedFS grows volumes per bucket)
-    except client.exceptions.ClientError:
-        pass
-    return client, f"s3://feeds-tests/cli-{uuid.uuid4().hex[:8]}"
+    s3env.create_bucket("feeds-tests")  # one bucket for the session (SeaweedFS grows volumes per bucket)
+    return s3env.client(), f"s3://feeds-tests/cli-{uuid.uuid4().hex[:8]}"
 
 
 def objects(client, url: str) -> dict[str, tuple[bytes, str]]:
